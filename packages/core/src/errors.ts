@@ -1,0 +1,227 @@
+// The error family of SPEC §4. Every protocol failure is an `OAuthError` with a
+// stable machine code in `error`: IdP codes pass through unchanged, the SDK's own
+// failures use the codes of SPEC §7.6. Caller mistakes are `ConfigurationError`
+// (constructor options) or plain `TypeError` (arguments), never a protocol error.
+
+export interface OAuthErrorOptions {
+  cause?: unknown;
+  statusCode?: number;
+}
+
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  /** Stable machine-readable code, e.g. `invalid_grant` or `state_mismatch`. */
+  readonly error: string;
+  readonly errorDescription: string | undefined;
+  /** HTTP status of the response that failed, where there was one. */
+  readonly statusCode: number | undefined;
+
+  constructor(error: string, errorDescription?: string, options: OAuthErrorOptions = {}) {
+    super(errorDescription ? `${error}: ${errorDescription}` : error, { cause: options.cause });
+    this.error = error;
+    this.errorDescription = errorDescription;
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** The access token has expired and there is no refresh token to renew it. */
+export class TokenExpiredError extends OAuthError {
+  override name = "TokenExpiredError";
+  constructor(description = "the access token has expired and no refresh token is available", options?: OAuthErrorOptions) {
+    super("token_expired", description, options);
+  }
+}
+
+/** The token endpoint refused a refresh (`invalid_grant` …). `statusCode` is the HTTP status. */
+export class RefreshError extends OAuthError {
+  override name = "RefreshError";
+}
+
+/** Why an ID token was refused (SPEC §7.6). */
+export type TokenParseReason =
+  | "malformed"
+  | "signature"
+  | "alg"
+  | "iss"
+  | "aud"
+  | "azp"
+  | "exp"
+  | "iat"
+  | "nonce"
+  | "sub"
+  | "claims";
+
+/** The ID token is missing (`missing_id_token`) or failed verification (`invalid_id_token`). */
+export class TokenParseError extends OAuthError {
+  override name = "TokenParseError";
+  readonly reason: TokenParseReason | undefined;
+  constructor(
+    error: "invalid_id_token" | "missing_id_token",
+    description: string,
+    options: OAuthErrorOptions & { reason?: TokenParseReason } = {},
+  ) {
+    super(error, description, options);
+    this.reason = options.reason;
+  }
+}
+
+/** A refreshed ID token or a userinfo response names another subject than the session's. */
+export class SubjectMismatchError extends OAuthError {
+  override name = "SubjectMismatchError";
+  constructor(
+    readonly expectedSub: string,
+    readonly actualSub: string,
+    options?: OAuthErrorOptions,
+  ) {
+    super("subject_mismatch", `expected subject ${expectedSub}, got ${actualSub}`, options);
+  }
+}
+
+/** A constructor option is missing or invalid; `option` names it. */
+export class ConfigurationError extends OAuthError {
+  override name = "ConfigurationError";
+  constructor(
+    readonly option: string,
+    description: string,
+  ) {
+    super("configuration_error", `${option}: ${description}`);
+  }
+}
+
+export class InsufficientScopeError extends OAuthError {
+  override name = "InsufficientScopeError";
+  constructor(description?: string, options?: OAuthErrorOptions) {
+    super("insufficient_scope", description, options);
+  }
+}
+
+/** AuthPI's session reached its absolute or idle limit; sign in again. */
+export class SessionExpiredError extends OAuthError {
+  override name = "SessionExpiredError";
+  constructor(description?: string, options?: OAuthErrorOptions) {
+    super("session_expired", description, options);
+  }
+}
+
+export class UserBlockedError extends OAuthError {
+  override name = "UserBlockedError";
+  constructor(description?: string, options?: OAuthErrorOptions) {
+    super("user_blocked", description, options);
+  }
+}
+
+export class AccountLinkingRequiredError extends OAuthError {
+  override name = "AccountLinkingRequiredError";
+  constructor(description?: string, options?: OAuthErrorOptions) {
+    super("account_linking_required", description, options);
+  }
+}
+
+/** The IdP needs the user (OIDC Core §3.1.2.6); `login_required` and `consent_required` are kinds of it. */
+export class InteractionRequiredError extends OAuthError {
+  override name = "InteractionRequiredError";
+  constructor(description?: string, options?: OAuthErrorOptions, error = "interaction_required") {
+    super(error, description, options);
+  }
+}
+
+export class LoginRequiredError extends InteractionRequiredError {
+  override name = "LoginRequiredError";
+  constructor(description?: string, options?: OAuthErrorOptions) {
+    super(description, options, "login_required");
+  }
+}
+
+export class ConsentRequiredError extends InteractionRequiredError {
+  override name = "ConsentRequiredError";
+  constructor(description?: string, options?: OAuthErrorOptions) {
+    super(description, options, "consent_required");
+  }
+}
+
+// ---- The browser's own failures (SPEC §4 "add what the browser needs") ----
+
+/** A callback whose `state` is missing, unknown, already used or another tab's (RFC 9700 §4.7). */
+export class StateMismatchError extends OAuthError {
+  override name = "StateMismatchError";
+  constructor(description = "the callback's state does not match a pending login", options?: OAuthErrorOptions) {
+    super("state_mismatch", description, options);
+  }
+}
+
+/** A callback arrived in a tab that has no pending login (new tab, bookmark, cleared storage). */
+export class NoPendingLoginError extends OAuthError {
+  override name = "NoPendingLoginError";
+  constructor(description = "there is no pending login in this tab", options?: OAuthErrorOptions) {
+    super("no_pending_login", description, options);
+  }
+}
+
+/** Discovery `issuer` or the RFC 9207 `iss` parameter is not the configured issuer (mix-up). */
+export class IssuerMismatchError extends OAuthError {
+  override name = "IssuerMismatchError";
+  constructor(
+    readonly expected: string,
+    readonly actual: string | null,
+    options?: OAuthErrorOptions,
+  ) {
+    super("issuer_mismatch", `expected issuer ${expected}, got ${actual ?? "none"}`, options);
+  }
+}
+
+export class DiscoveryError extends OAuthError {
+  override name = "DiscoveryError";
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("discovery_error", description, options);
+  }
+}
+
+export class JwksError extends OAuthError {
+  override name = "JwksError";
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("jwks_error", description, options);
+  }
+}
+
+/** The request never got an HTTP answer (offline, DNS, CORS, timeout). Safe to retry. */
+export class NetworkError extends OAuthError {
+  override name = "NetworkError";
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("network_error", description, options);
+  }
+}
+
+/** The server answered, but not with what the protocol requires (HTML, bad JSON, missing fields). */
+export class InvalidResponseError extends OAuthError {
+  override name = "InvalidResponseError";
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_response", description, options);
+  }
+}
+
+type ErrorFactory = (description: string | undefined, options: OAuthErrorOptions) => OAuthError;
+
+const classForCode: Record<string, ErrorFactory> = {
+  session_expired: (d, o) => new SessionExpiredError(d, o),
+  user_blocked: (d, o) => new UserBlockedError(d, o),
+  account_linking_required: (d, o) => new AccountLinkingRequiredError(d, o),
+  interaction_required: (d, o) => new InteractionRequiredError(d, o),
+  login_required: (d, o) => new LoginRequiredError(d, o),
+  consent_required: (d, o) => new ConsentRequiredError(d, o),
+  insufficient_scope: (d, o) => new InsufficientScopeError(d, o),
+};
+
+/**
+ * The error class for an IdP error code (SPEC §4): a known code gets its class,
+ * anything else an `OAuthError` (or, from the token endpoint during a refresh,
+ * a `RefreshError`) that keeps the code unchanged.
+ */
+export function errorFromCode(
+  code: string,
+  description: string | undefined,
+  options: OAuthErrorOptions & { refresh?: boolean } = {},
+): OAuthError {
+  const make = Object.hasOwn(classForCode, code) ? classForCode[code] : undefined;
+  if (make) return make(description, options);
+  return options.refresh ? new RefreshError(code, description, options) : new OAuthError(code, description, options);
+}
