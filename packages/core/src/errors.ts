@@ -15,6 +15,8 @@ export class OAuthError extends Error {
   readonly errorDescription: string | undefined;
   /** HTTP status of the response that failed, where there was one. */
   readonly statusCode: number | undefined;
+  /** Seconds the server asked us to wait (`Retry-After` on 429 or 503). */
+  retryAfter: number | undefined;
 
   constructor(error: string, errorDescription?: string, options: OAuthErrorOptions = {}) {
     super(errorDescription ? `${error}: ${errorDescription}` : error, { cause: options.cause });

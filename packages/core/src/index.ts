@@ -2,3 +2,16 @@ export { AuthenticatedAgent, PrincipalType, principalTypeOf } from "./agent.js";
 export * from "./errors.js";
 export { hasAccess, parseScope, ScopeSet, type ParsedScope } from "./scope.js";
 export type { IdTokenClaims, Organization, TokenSet, UserInfo } from "./types.js";
+export {
+  AuthPIClient,
+  type AgentOptions,
+  type AuthorizationOptions,
+  type AuthorizationUrl,
+  type AuthSnapshot,
+  type AuthStatus,
+  type LoginOptions,
+  type LogoutOptions,
+  type LogoutResult,
+} from "./client.js";
+export type { AuthPIClientOptions } from "./options.js";
+export type { StorageLike } from "./storage.js";

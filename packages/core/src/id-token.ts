@@ -1,0 +1,80 @@
+// ID-token verification (OIDC Core §3.1.3.7). Loaded on demand by the client,
+// so apps that only check scopes never download jose.
+import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from "jose";
+import { TokenParseError, type TokenParseReason } from "./errors.js";
+import type { IdTokenClaims } from "./types.js";
+
+/** AuthPI signs with these (SPEC §2). Never `none`, never `HS*` (case 19: alg downgrade). */
+const ALLOWED_ALGORITHMS = ["ES256", "RS256", "EdDSA"];
+
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  clockSkewSeconds: number;
+  nowMs: number;
+  /** The nonce sent in the authorization request; `undefined` on refresh and restore. */
+  nonce?: string | undefined;
+  /** Algorithms the issuer advertises; intersected with the allow-list. */
+  advertisedAlgorithms?: readonly string[] | undefined;
+  /** Skip `exp`/`nbf` (a stored token set re-read by `createAgent`: the ID token may have expired since). */
+  ignoreExpiry?: boolean;
+}
+
+function fail(reason: TokenParseReason, description: string, cause?: unknown): never {
+  throw new TokenParseError("invalid_id_token", description, { reason, cause });
+}
+
+const claimReasons: Record<string, TokenParseReason> = { iss: "iss", aud: "aud", iat: "iat", nbf: "iat", sub: "sub", exp: "exp" };
+
+/**
+ * Verifies the signature against the issuer's keys and every claim rule;
+ * `getKeys(true)` refetches the JWKS once when the `kid` is unknown (key
+ * rotation, OIDC Core §10.1.1), then an unknown key fails.
+ */
+export async function verifyIdToken(
+  token: string,
+  getKeys: (refetch: boolean) => Promise<JSONWebKeySet>,
+  expect: IdTokenExpectations,
+): Promise<IdTokenClaims> {
+  const algorithms = expect.advertisedAlgorithms
+    ? ALLOWED_ALGORITHMS.filter((alg) => expect.advertisedAlgorithms?.includes(alg))
+    : ALLOWED_ALGORITHMS;
+  const options = {
+    issuer: expect.issuer,
+    audience: expect.clientId,
+    algorithms,
+    requiredClaims: ["iss", "sub", "aud", "exp", "iat"],
+    clockTolerance: expect.ignoreExpiry ? Number.MAX_SAFE_INTEGER : expect.clockSkewSeconds,
+    currentDate: new Date(expect.nowMs),
+  };
+  let payload: Record<string, unknown>;
+  try {
+    try {
+      ({ payload } = await jwtVerify(token, createLocalJWKSet(await getKeys(false)), options));
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      ({ payload } = await jwtVerify(token, createLocalJWKSet(await getKeys(true)), options));
+    }
+  } catch (error) {
+    if (error instanceof TokenParseError || !(error instanceof errors.JOSEError)) throw error;
+    if (error instanceof errors.JWTExpired) fail("exp", "the ID token has expired", error);
+    if (error instanceof errors.JWTClaimValidationFailed) fail(claimReasons[error.claim] ?? "claims", `ID token claim "${error.claim}" ${error.reason}`, error);
+    if (error instanceof errors.JOSEAlgNotAllowed) fail("alg", "the ID token's algorithm is not allowed", error);
+    if (error instanceof errors.JWKSNoMatchingKey) fail("signature", "the ID token is signed with a key the issuer does not publish", error);
+    if (error instanceof errors.JWSSignatureVerificationFailed) fail("signature", "the ID token's signature is invalid", error);
+    fail("malformed", "the ID token is not a valid signed JWT", error);
+  }
+  const claims = payload as IdTokenClaims;
+  // One audience only: an extra, untrusted audience is refused (OIDC Core §3.1.3.7 step 3).
+  if (Array.isArray(claims.aud) && (claims.aud.length !== 1 || claims.aud[0] !== expect.clientId)) {
+    fail("aud", "the ID token has audiences besides this client");
+  }
+  if (claims.azp !== undefined && claims.azp !== expect.clientId) fail("azp", "the ID token's azp is not this client");
+  if (typeof claims.sub !== "string" || claims.sub === "") fail("sub", "the ID token has no subject");
+  if (typeof claims.iat !== "number" || claims.iat > expect.nowMs / 1000 + expect.clockSkewSeconds) {
+    fail("iat", "the ID token was issued in the future");
+  }
+  // Binds the token to this login and blocks replay of an older one (step 11, RFC 9700 §4.5.3.2).
+  if (expect.nonce !== undefined && claims.nonce !== expect.nonce) fail("nonce", "the ID token's nonce does not match the login");
+  return claims;
+}

@@ -1,0 +1,74 @@
+import * as z from "zod/mini";
+import type { SafeStorage } from "./storage.js";
+
+/** A login in flight: what the callback must match (SPEC §5). */
+export interface PendingLogin {
+  codeVerifier: string;
+  nonce: string;
+  returnTo: string;
+  createdAt: number;
+}
+
+const pendingSchema = z.record(
+  z.string(),
+  z.object({ codeVerifier: z.string(), nonce: z.string(), returnTo: z.string(), createdAt: z.number() }),
+);
+
+/** Pending logins expire: a callback older than this is refused. */
+const MAX_AGE_MS = 10 * 60 * 1000;
+/** Bounds the record when a user starts many logins and finishes none. */
+const MAX_PENDING = 8;
+
+/**
+ * Pending logins, keyed by `state`, in the tab's storage. Several may coexist
+ * (two logins started before either finished, security case 6): each callback
+ * is checked against its own. Every read prunes expired and malformed entries.
+ */
+export class PendingLogins {
+  constructor(
+    private readonly storage: SafeStorage,
+    private readonly key: string,
+    private readonly now: () => number,
+  ) {}
+
+  #read(): Record<string, PendingLogin> {
+    const parsed = pendingSchema.safeParse(this.storage.getJson(this.key));
+    if (!parsed.success) return {};
+    const live: Record<string, PendingLogin> = {};
+    for (const [state, login] of Object.entries(parsed.data)) {
+      if (this.now() - login.createdAt < MAX_AGE_MS && login.createdAt <= this.now()) live[state] = login;
+    }
+    return live;
+  }
+
+  #write(logins: Record<string, PendingLogin>): void {
+    if (Object.keys(logins).length === 0) this.storage.remove(this.key);
+    else this.storage.set(this.key, JSON.stringify(logins));
+  }
+
+  add(state: string, login: PendingLogin): void {
+    const entries = Object.entries(this.#read()).slice(-(MAX_PENDING - 1));
+    this.#write({ ...Object.fromEntries(entries), [state]: login });
+  }
+
+  /**
+   * Removes and returns the login for `state`, synchronously: the entry is gone
+   * before the caller's first `await`, so a replayed or concurrent callback
+   * finds nothing and the code is sent at most once (security case 10).
+   */
+  take(state: string): PendingLogin | undefined {
+    const logins = this.#read();
+    const login = Object.hasOwn(logins, state) ? logins[state] : undefined;
+    if (login) delete logins[state];
+    this.#write(logins);
+    return login;
+  }
+
+  isEmpty(): boolean {
+    return Object.keys(this.#read()).length === 0;
+  }
+
+  clear(): void {
+    this.storage.remove(this.key);
+  }
+}
