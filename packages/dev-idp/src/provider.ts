@@ -1,0 +1,145 @@
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import type { PrivateJwk, SigningAlg } from "./keys.js";
+import type { MemoryStore } from "./memory-store.js";
+import { PAGE_CSP, errorPage, logoutPage, signedOutPage } from "./pages.js";
+import { type DevIdpUser, userClaims } from "./users.js";
+
+export interface ProviderSetup {
+  issuerUrl: string;
+  issuerPath: string;
+  clientId: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  accessTokenTtl: number;
+  idTokenTtl: number;
+  signingAlg: SigningAlg;
+  /** Newest first: oidc-provider signs with the first key that fits the algorithm. */
+  keys: PrivateJwk[];
+  cookieKeys: string[];
+  store: MemoryStore;
+  findUser(id: string): DevIdpUser | undefined;
+}
+
+export const CLIENT_NAME = "AuthPI dev client";
+/** The scopes AuthPI grants; the access token's `scope` claim and the token response carry them. */
+const GRANTED_SCOPES = "openid profile email";
+const SEVEN_DAYS = 7 * 24 * 60 * 60;
+
+function html(ctx: KoaContextWithOIDC, body: string): void {
+  ctx.type = "html";
+  ctx.set("Content-Security-Policy", PAGE_CSP);
+  ctx.body = body;
+}
+
+/** oidc-provider configured to behave like AuthPI (SPEC §2) for one public SPA client. */
+export function createProvider(setup: ProviderSetup): Provider {
+  const { signingAlg: alg, findUser } = setup;
+  const spaOrigins = new Set(setup.redirectUris.map((uri) => new URL(uri).origin));
+
+  const configuration: Configuration = {
+    adapter: setup.store.adapter,
+    jwks: { keys: setup.keys },
+    cookies: { keys: setup.cookieKeys },
+    clients: [
+      {
+        client_id: setup.clientId,
+        client_name: CLIENT_NAME,
+        application_type: "web",
+        // A public client: no secret, so PKCE is what binds the code to the browser that asked.
+        token_endpoint_auth_method: "none",
+        redirect_uris: setup.redirectUris,
+        post_logout_redirect_uris: setup.postLogoutRedirectUris,
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        id_token_signed_response_alg: alg,
+      },
+    ],
+    clientDefaults: { id_token_signed_response_alg: alg },
+    // Only the configured algorithm is advertised and used, like an AuthPI client setting.
+    enabledJWA: {
+      idTokenSigningAlgValues: [alg],
+      userinfoSigningAlgValues: [alg],
+      introspectionSigningAlgValues: [alg],
+      authorizationSigningAlgValues: [alg],
+    },
+    responseTypes: ["code"],
+    pkce: { methods: ["S256"], required: () => true },
+    // Exact redirect URIs: the token request must repeat the authorize request's redirect_uri.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    // Expiry tests need tokens to die when they say they do (the default stretches them 15 s).
+    clockTolerance: 0,
+    // AuthPI puts the profile claims and `organizations` in the ID token too; oidc-provider by
+    // default moves everything but `sub` to userinfo.
+    conformIdTokenClaims: false,
+    claims: {
+      openid: ["sub", "organizations"],
+      profile: ["name"],
+      email: ["email", "email_verified"],
+    },
+    // AuthPI gives SPAs refresh tokens without `offline_access` (which oidc-provider only keeps
+    // with prompt=consent), rotated on every use; reuse of an old one revokes the whole grant.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    rotateRefreshToken: true,
+    clientBasedCORS: (_ctx, origin) => spaOrigins.has(origin),
+    routes: { end_session: "/logout" },
+    ttl: {
+      AccessToken: setup.accessTokenTtl,
+      IdToken: setup.idTokenTtl,
+      AuthorizationCode: 60,
+      Interaction: 60 * 60,
+      // AuthPI sessions last 7 days absolute: a rotated refresh token keeps the rest of its
+      // predecessor's lifetime instead of starting a new week.
+      RefreshToken: (ctx) => ctx?.oidc.entities.RotatedRefreshToken?.remainingTTL ?? SEVEN_DAYS,
+      Session: SEVEN_DAYS,
+      Grant: SEVEN_DAYS,
+    },
+    interactions: {
+      // Path-prefixed: the interaction cookie's path is derived from this URL.
+      url: (_ctx, interaction) => `${setup.issuerPath}/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => html(ctx, logoutPage(form, ctx.host)),
+        postLogoutSuccessSource: async (ctx) => html(ctx, signedOutPage(ctx.oidc.client?.clientName)),
+      },
+      // JWT access tokens (`typ: at+jwt`) come from resource indicators. The client never has to
+      // send `resource`: the issuer is the default audience, and the token endpoint reuses
+      // whatever resource the authorization granted.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf?.[0] ?? setup.issuerUrl,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator) => ({
+          scope: GRANTED_SCOPES,
+          audience: resourceIndicator,
+          accessTokenFormat: "jwt",
+          jwt: { sign: { alg } },
+        }),
+      },
+    },
+    // AuthPI's access token carries `organizations` and `sid`. oidc-provider only records a `sid`
+    // for clients with back-channel logout, so it comes from the session the token belongs to.
+    extraTokenClaims: async (ctx, token) => {
+      if (!("accountId" in token)) return undefined;
+      const session = token.sessionUid ? await ctx.oidc.provider.Session.findByUid(token.sessionUid) : undefined;
+      return {
+        organizations: findUser(token.accountId)?.organizations ?? [],
+        sid: session?.sidFor(setup.clientId),
+      };
+    },
+    findAccount: (_ctx, sub) => {
+      const user = findUser(sub);
+      if (!user) return undefined;
+      // A user blocked after signing in: refreshes and new authorizations end with AuthPI's code.
+      if (user.blocked) throw new errors.CustomOIDCProviderError("user_blocked", "This account is blocked.");
+      return { accountId: user.id, claims: () => userClaims(user) };
+    },
+    renderError: async (ctx, out) => html(ctx, errorPage(out)),
+  };
+
+  return new Provider(setup.issuerUrl, configuration);
+}
