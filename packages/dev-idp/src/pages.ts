@@ -117,7 +117,6 @@ export function loginPage(data: LoginPageData): string {
     "Sign in",
     `<h1>Sign in to ${escapeHtml(data.clientName)}</h1>
 <p class="lead">A local identity provider for development. Pick a test user, or sign in with an email and password.</p>
-${error ? `<p class="alert" role="alert" id="login-error">${escapeHtml(error)}</p>` : ""}
 ${
   data.users.length
     ? `<h2 id="users-heading">Test users</h2>
@@ -128,6 +127,7 @@ ${data.users.map((user, i) => userButton(user, data.action, !error && i === 0)).
 }
 <h2 id="password-heading">Email and password</h2>
 <form method="post" action="${escapeHtml(data.action)}" aria-labelledby="password-heading">
+${error ? `<p class="alert" role="alert" id="login-error">${escapeHtml(error)}</p>` : ""}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${escapeHtml(data.email ?? "")}"${invalid}>
 <label for="password">Password</label>

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { HttpBrowser } from "../src/http-browser.js";
+import { type DevIdp, seededUsers, startDevIdp } from "../src/index.js";
+import { signInWith } from "../src/scripted-login.js";
+import { type Discovery, REDIRECT_URI, authorizationRequest, discover, tokenRequest } from "./helpers.js";
+
+/** Pages must work offline: nothing may load from anywhere, the default pages' Google Fonts included. */
+function expectSelfContained(html: string, response: Response) {
+  expect(html).not.toMatch(/<script|<link|<img|@import|\ssrc=/i);
+  expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+}
+
+/** Follows redirects in `browser` until a page (returned) or a URL outside the IdP (returned as `left`). */
+async function open(browser: HttpBrowser, idp: DevIdp, start: URL, method: "GET" | "POST" = "GET", body?: URLSearchParams) {
+  let url = start;
+  let response = await browser.send(url, method, body);
+  while (response.status >= 300 && response.status < 400) {
+    url = new URL(response.headers.get("location") ?? "", url);
+    if (url.origin !== idp.origin) return { left: url };
+    response = await browser.send(url);
+  }
+  return { url, response, html: await response.text() };
+}
+
+const formAction = (html: string, id?: string) =>
+  new RegExp(`<form${id ? ` id="${id}"` : ""} method="post" action="([^"]+)"`).exec(html)?.[1] ?? "";
+
+describe("the dev IdP's pages", () => {
+  let idp: DevIdp;
+  let discovery: Discovery;
+
+  beforeAll(async () => {
+    idp = await startDevIdp({ quiet: true });
+    discovery = await discover(idp);
+  });
+  afterAll(() => idp.close());
+
+  test("the login page lists every test user, labels its fields and loads nothing external", async () => {
+    const request = authorizationRequest(discovery, idp, { login_hint: "max@acme.test" });
+    const page = await open(new HttpBrowser(), idp, new URL(request.url));
+    if (!page.response) throw new Error("no login page");
+    expect(page.response.status).toBe(200);
+    expect(page.url.pathname).toMatch(/^\/i_dev\/interaction\/[\w-]+$/);
+    expectSelfContained(page.html, page.response);
+    expect(page.html).toContain('<html lang="en">');
+    for (const user of seededUsers) {
+      expect(page.html).toContain(`data-email="${user.email}"`);
+      expect(page.html).toContain(user.name);
+    }
+    expect(page.html).toContain('<label for="email">');
+    expect(page.html).toContain('<label for="password">');
+    expect(page.html).toContain('value="max@acme.test"');
+    expect(page.html).toContain(":focus-visible");
+  });
+
+  test("cancel ends the login with access_denied, state and iss on the redirect", async () => {
+    const browser = new HttpBrowser();
+    const request = authorizationRequest(discovery, idp);
+    const page = await open(browser, idp, new URL(request.url));
+    const abort = new URL(page.html?.match(/action="([^"]+\/abort)"/)?.[1] ?? "", idp.origin);
+    const { left } = await open(browser, idp, abort, "POST", new URLSearchParams());
+    expect(left?.searchParams.get("error")).toBe("access_denied");
+    expect(left?.searchParams.get("state")).toBe(request.state);
+    expect(left?.searchParams.get("iss")).toBe(idp.issuerUrl);
+  });
+
+  test("RP-initiated logout: a self-contained confirmation whose Sign out button ends the session", async () => {
+    const browser = new HttpBrowser();
+    const request = authorizationRequest(discovery, idp);
+    const code = new URL(await signInWith(browser, request.url, { email: "olivia@acme.test" })).searchParams.get("code") ?? "";
+    const { body: tokens } = await tokenRequest(discovery, {
+      grant_type: "authorization_code",
+      client_id: idp.clientId,
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: request.verifier,
+    });
+
+    const logout = new URL(discovery.end_session_endpoint);
+    logout.search = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: "http://127.0.0.1:5173/",
+      state: "bye",
+    }).toString();
+    const confirm = await open(browser, idp, logout);
+    if (!confirm.response) throw new Error("no logout page");
+    expectSelfContained(confirm.html, confirm.response);
+    expect(confirm.html).toMatch(/<button[^>]* form="op.logoutForm" name="logout" value="yes"[^>]*>Sign out<\/button>/);
+
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)?.[1] ?? "";
+    const done = await open(browser, idp, new URL(formAction(confirm.html, "op.logoutForm")), "POST", new URLSearchParams({ xsrf, logout: "yes" }));
+    expect(done.left?.href).toBe("http://127.0.0.1:5173/?state=bye");
+
+    // The IdP session is gone: a silent login now needs interaction.
+    const silent = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "none" }).url));
+    expect(silent.left?.searchParams.get("error")).toBe("login_required");
+  });
+
+  test("errors that cannot go back to the client get a self-contained error page", async () => {
+    const request = new URL(authorizationRequest(discovery, idp).url);
+    request.searchParams.set("client_id", "cli_unknown");
+    const page = await open(new HttpBrowser(), idp, request);
+    if (!page.response) throw new Error("no error page");
+    expect(page.response.status).toBe(400);
+    expectSelfContained(page.html, page.response);
+    expect(page.html).toContain("invalid_client");
+  });
+
+  test("a stale interaction URL explains itself instead of failing", async () => {
+    const page = await open(new HttpBrowser(), idp, new URL(`${idp.issuerUrl}/interaction/stale`));
+    expect(page.response?.status).toBe(400);
+    expect(page.html).toContain("expired");
+  });
+});
