@@ -1,5 +1,6 @@
 // The one list of every package's test project. Vitest 4 no longer reads this
 // file by itself: vitest.config.ts imports it.
+import { fileURLToPath } from "node:url";
 import { defineProject, type TestProjectConfiguration } from "vitest/config";
 
 // Tests and the demo run on `src/` through this export condition: no build step.
@@ -7,6 +8,18 @@ const sourceCondition = {
   resolve: { conditions: ["@authpi/source", "module", "browser", "development|production"] },
   ssr: { resolve: { conditions: ["@authpi/source", "module", "node", "development|production"] } },
 };
+
+// The react18 project runs the same files on React 18, installed by the private
+// workspace package packages/react/test/react18 (its own importer, so react-dom@18
+// gets react@18 as its peer). node_modules are externalized: every entry point
+// must point at that copy, or a test would load two Reacts.
+const react18Modules = fileURLToPath(new URL("./packages/react/test/react18/node_modules/", import.meta.url));
+const react18Alias = [
+  { find: /^react(\/.*)?$/, replacement: `${react18Modules}react$1` },
+  { find: /^react-dom(\/.*)?$/, replacement: `${react18Modules}react-dom$1` },
+  { find: /^@testing-library\/react$/, replacement: `${react18Modules}@testing-library/react` },
+];
+const reactTest = { root: "packages/react", include: ["test/**/*.test.{ts,tsx}"], environment: "happy-dom" } as const;
 
 export const projects: TestProjectConfiguration[] = [
   defineProject({
@@ -22,5 +35,14 @@ export const projects: TestProjectConfiguration[] = [
       environment: "node",
       testTimeout: 20_000,
     },
+  }),
+  defineProject({
+    ...sourceCondition,
+    test: { name: "react", ...reactTest, env: { REACT_MAJOR: "19" } },
+  }),
+  defineProject({
+    ...sourceCondition,
+    resolve: { ...sourceCondition.resolve, alias: react18Alias },
+    test: { name: "react18", ...reactTest, env: { REACT_MAJOR: "18" } },
   }),
 ];
