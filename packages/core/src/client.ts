@@ -10,6 +10,7 @@ import {
   LoginRequiredError,
   NoPendingLoginError,
   OAuthError,
+  RefreshError,
   StateMismatchError,
   SubjectMismatchError,
   TokenExpiredError,
@@ -102,7 +103,6 @@ const ADOPT_TIMEOUT_MS = 3_000;
 interface Session {
   agent: AuthenticatedAgent;
   record: SessionRecord;
-  digest: Promise<string> | null;
 }
 
 /**
@@ -143,11 +143,9 @@ export class AuthPIClient {
     // Restore synchronously (SPEC §5): the first snapshot, and so the first render, already knows the user.
     const record = readSessionRecord(this.#storage, this.#sessionKey, this.#options.issuerUrl, this.#options.clientId);
     const agent = record ? this.#agentFrom(record) : null;
-    if (record && agent) {
-      if (!agent.isExpired(0)) this.#session = { agent, record, digest: null };
-      else if (agent.tokens.refreshToken) this.#session = { agent, record, digest: null };
-      else this.#storage.remove(this.#sessionKey);
-    }
+    // A record we cannot build an agent from, or a dead one, is removed: the app starts signed out.
+    if (record && agent && (!agent.isExpired(0) || agent.tokens.refreshToken)) this.#session = { agent, record };
+    else if (record) this.#storage.remove(this.#sessionKey);
     this.#callbackOnStart = this.isRedirectCallback();
     const status: AuthStatus = this.#callbackOnStart
       ? "loading"
@@ -180,7 +178,7 @@ export class AuthPIClient {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => void this.#onTabMessage(message));
+    this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => this.#onTabMessage(message));
     this.#removeListeners = this.#listen();
     if (this.#callbackOnStart) {
       this.#callbackOnStart = false;
@@ -514,15 +512,15 @@ export class AuthPIClient {
   async #runSessionRefresh(): Promise<AuthenticatedAgent> {
     const planned = this.#session;
     if (!planned) throw new LoginRequiredError("not signed in");
-    const generation = this.#generation;
     const run = async (): Promise<AuthenticatedAgent> => {
       // Another tab may have refreshed while we waited for the lock: use its tokens.
       this.#adoptFromStorage();
       const current = this.#session;
-      if (!current || this.#generation !== generation) throw new LoginRequiredError("signed out while refreshing");
+      if (!current) throw new LoginRequiredError("signed out while refreshing");
       if (current.agent !== planned.agent) return current.agent;
+      const generation = this.#generation;
       const refreshToken = current.agent.tokens.refreshToken;
-      const digest = refreshToken ? await this.#digestOf(current) : null;
+      const digest = refreshToken ? digestOf(refreshToken) : null;
       if (digest && this.#tabs?.isSpent(digest)) return this.#awaitAdoption(current, digest, generation);
       const receivedAt = this.#nowSeconds();
       let agent: AuthenticatedAgent;
@@ -548,23 +546,17 @@ export class AuthPIClient {
     return this.#tabs ? this.#tabs.withLock(run) : run();
   }
 
-  #digestOf(session: Session): Promise<string> {
-    const token = session.agent.tokens.refreshToken ?? "";
-    session.digest ??= digestOf(token);
-    return session.digest;
-  }
-
   /** Our refresh token was already spent by another tab: wait for its replacement instead of reusing it. */
   async #awaitAdoption(current: Session, digest: string, generation: number): Promise<AuthenticatedAgent> {
     this.#tabs?.post({ type: "sync", from: digest });
     const deadline = this.#options.now() + ADOPT_TIMEOUT_MS;
     while (this.#options.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      if (this.#generation !== generation || !this.#session) throw new LoginRequiredError("signed out while refreshing");
+      if (!this.#session) throw new LoginRequiredError("signed out while refreshing");
       if (this.#session !== current) return this.#session.agent;
     }
     // Nobody holds the newer tokens any more: sending the spent one would get the grant revoked for every tab.
-    const error = new OAuthError("invalid_grant", "this tab's refresh token was already used by another tab");
+    const error = new RefreshError("invalid_grant", "this tab's refresh token was already used by another tab");
     this.#onRefreshFailure(error, generation);
     throw error;
   }
@@ -596,7 +588,7 @@ export class AuthPIClient {
     if (agent) this.#replaceSession(agent, record);
   }
 
-  async #onTabMessage(message: TabMessage): Promise<void> {
+  #onTabMessage(message: TabMessage): void {
     if (message.type === "logout") {
       if (this.#session) this.#endSession(null, false);
       return;
@@ -608,8 +600,8 @@ export class AuthPIClient {
       if (this.#retired.has(message.from) && this.#tabs) this.#tabs.post({ type: "rotated", from: message.from, record: current.record });
       return;
     }
-    if (!isSessionRecord(message.record) || !current.agent.tokens.refreshToken) return;
-    if ((await this.#digestOf(current)) !== message.from || this.#session !== current) return;
+    const refreshToken = current.agent.tokens.refreshToken;
+    if (!isSessionRecord(message.record) || !refreshToken || digestOf(refreshToken) !== message.from) return;
     const record = message.record;
     if (record.issuer !== this.#options.issuerUrl || record.clientId !== this.#options.clientId || record.claims.sub !== current.agent.id) return;
     const agent = this.#agentFrom(record);
@@ -637,7 +629,7 @@ export class AuthPIClient {
 
   #replaceSession(agent: AuthenticatedAgent, record: SessionRecord): void {
     this.#generation += 1;
-    this.#session = { agent, record, digest: null };
+    this.#session = { agent, record };
     this.#publish("authenticated");
     this.#schedule();
   }

@@ -21,8 +21,8 @@ const LEDGER_SIZE = 500;
  * the whole grant (RFC 9700 §4.14.2). A duplicated tab holds a copy of the
  * same refresh token, so two tabs must never both spend it:
  * - a Web Lock serialises refreshes across tabs of one client;
- * - a ledger in localStorage records the SHA-256 of every refresh token
- *   already spent (a digest, never the token), so a tab that got the lock
+ * - a ledger in localStorage records a hash of every refresh token already
+ *   spent (never the token), so a tab that got the lock
  *   second sees that its token is gone and waits for the new tokens instead;
  * - a BroadcastChannel hands the new tokens to the tabs that held the old one.
  * Without Web Locks or BroadcastChannel each tab falls back to refreshing on
@@ -83,8 +83,21 @@ export class TabSync {
   }
 }
 
-/** The ledger's name for a refresh token: its SHA-256, hex. */
-export async function digestOf(token: string): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  return Array.from(hash, (byte) => byte.toString(16).padStart(2, "0")).join("");
+/**
+ * The ledger's name for a refresh token: a 53-bit hash (cyrb53). Synchronous,
+ * so the check-and-spend under the lock has no await in it. It names a token
+ * without revealing it: 53 bits cannot rebuild a 256-bit secret, and script
+ * that can read the ledger can read sessionStorage anyway.
+ */
+export function digestOf(token: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }

@@ -8,8 +8,9 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type Cr
 export type Alg = "RS256" | "ES256" | "EdDSA";
 
 export interface Reply {
-  status?: number;
   body?: unknown;
+  /** 0: no answer at all (the in-memory fetch throws like an offline network). */
+  status?: number;
   /** Raw body, sent as-is (HTML, broken JSON). */
   raw?: string;
   headers?: Record<string, string>;
@@ -18,9 +19,11 @@ export interface Reply {
 
 export interface HostileIdp {
   issuer: string;
+  /** Answers like the server, in memory; a reply with `status: 0` is a network failure. */
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   clientId: string;
   /** Every request: path and form/query parameters. */
-  requests: Array<{ method: string; path: string; params: Record<string, string> }>;
+  requests: Array<{ method: string; path: string; params: Record<string, string>; at: number }>;
   count(path: string): number;
   /** Overrides for one endpoint; a function sees the parameters. */
   on(path: "/token" | "/jwks" | "/.well-known/openid-configuration" | "/userinfo" | "/revoke", reply: Reply | ((params: Record<string, string>) => Reply | Promise<Reply>)): void;
@@ -101,13 +104,8 @@ export async function startHostileIdp(options: { alg?: Alg; issuerSuffix?: strin
     "/revoke": async () => ({ status: 200, raw: "" }),
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? "/", origin);
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    const params = Object.fromEntries(new URLSearchParams(req.method === "POST" ? body : url.search));
-    const path = url.pathname.replace(/^\/i_hostile[^/]*/, "");
-    requests.push({ method: req.method ?? "GET", path, params });
+  async function respond(method: string, path: string, params: Record<string, string>): Promise<Reply> {
+    requests.push({ method, path, params, at: Date.now() });
     const override = overrides.get(path);
     const fallback = defaults[path];
     const reply: Reply = override
@@ -118,14 +116,36 @@ export async function startHostileIdp(options: { alg?: Alg; issuerSuffix?: strin
         ? await fallback(params)
         : { status: 404, body: { error: "not_found" } };
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    return reply;
+  }
+
+  const contentType = (reply: Reply) => ({ "content-type": reply.raw === undefined ? "application/json" : "text/html", ...reply.headers });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", origin);
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const params = Object.fromEntries(new URLSearchParams(req.method === "POST" ? body : url.search));
+    const reply = await respond(req.method ?? "GET", url.pathname.replace(/^\/i_hostile[^/]*/, ""), params);
     if (res.destroyed) return;
-    res.writeHead(reply.status ?? 200, { "content-type": reply.raw === undefined ? "application/json" : "text/html", ...reply.headers });
+    res.writeHead(reply.status ?? 200, contentType(reply));
     res.end(reply.raw ?? JSON.stringify(reply.body));
+  }
+
+  /** The same provider without sockets, for tests on fake timers. */
+  async function inMemoryFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const params = Object.fromEntries(new URLSearchParams(request.method === "POST" ? await request.text() : url.search));
+    const reply = await respond(request.method, url.pathname.replace(/^\/i_hostile[^/]*/, ""), params);
+    if (reply.status === 0) throw new TypeError("fetch failed");
+    return new Response(reply.raw ?? JSON.stringify(reply.body), { status: reply.status ?? 200, headers: contentType(reply) });
   }
 
   return {
     issuer,
     clientId,
+    fetch: inMemoryFetch,
     requests,
     count: (path) => requests.filter((r) => r.path === path).length,
     on: (path, reply) => void overrides.set(path, reply),

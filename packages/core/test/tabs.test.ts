@@ -1,0 +1,123 @@
+// Many tabs in one process: two clients with copies of one session, as a
+// duplicated tab has (security cases 27, 33). The real browser run is the browser suite's;
+// here Web Locks are a FIFO stand-in and BroadcastChannel is Node's own.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AuthPIClient } from "../src/index.js";
+import { memoryStorage, type StorageLike } from "../src/storage.js";
+import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+
+const KEY = "authpi:cli_test:session";
+let idp: HostileIdp;
+let issued = 0;
+const clients: AuthPIClient[] = [];
+
+/** Web Locks' exclusive mode: one holder per name, the rest wait in order. */
+function fifoLocks() {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    request<T>(name: string, task: () => Promise<T>): Promise<T> {
+      const previous = tails.get(name) ?? Promise.resolve();
+      const run = previous.then(task, task);
+      tails.set(name, run.catch(() => undefined));
+      return run;
+    },
+  };
+}
+
+beforeEach(async () => {
+  issued = 0;
+  idp = await startHostileIdp();
+  vi.stubGlobal("navigator", { locks: fifoLocks() });
+  vi.stubGlobal("localStorage", memoryStorage());
+  idp.on("/token", (params) => {
+    issued += 1;
+    // oidc-provider's reuse detection: an already-rotated refresh token revokes the grant.
+    if (idp.requests.filter((r) => r.path === "/token" && r.params.refresh_token === params.refresh_token).length > 1) {
+      return { status: 400, body: { error: "invalid_grant" } };
+    }
+    return { body: { access_token: `at-${issued}`, token_type: "Bearer", expires_in: 300, refresh_token: `rt-${issued}`, scope: "openid" } };
+  });
+});
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.dispose();
+  vi.unstubAllGlobals();
+  await idp.close();
+});
+
+/** A tab whose sessionStorage holds a copy of the same session record. */
+async function tab(record: string): Promise<{ client: AuthPIClient; storage: StorageLike }> {
+  const storage = memoryStorage();
+  storage.setItem(KEY, record);
+  const client = new AuthPIClient({ issuerUrl: idp.issuer, clientId: "cli_test", redirectUri: "http://127.0.0.1:5173/cb", storage, fetch: idp.fetch, autoRefresh: false });
+  clients.push(client);
+  await client.start();
+  return { client, storage };
+}
+
+function sessionRecord() {
+  const now = Math.floor(Date.now() / 1000);
+  return JSON.stringify({
+    v: 1,
+    issuer: idp.issuer,
+    clientId: "cli_test",
+    tokens: { accessToken: "at-0", idToken: "id-0", refreshToken: "rt-0", tokenType: "Bearer", scope: "openid", expiresAt: now + 20 },
+    claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + 20, iat: now },
+    receivedAt: now - 280,
+  });
+}
+
+const tokenRequests = () => idp.requests.filter((r) => r.path === "/token");
+
+describe("a duplicated tab", () => {
+  it("refreshing at the same moment as its opener spends the refresh token once; both keep the new tokens", async () => {
+    const record = sessionRecord();
+    const a = await tab(record);
+    const b = await tab(record);
+    const [fromA, fromB] = await Promise.all([a.client.refresh(), b.client.refresh()]);
+    expect(tokenRequests()).toHaveLength(1);
+    expect(fromA.tokens.refreshToken).toBe("rt-1");
+    expect(fromB.tokens.refreshToken).toBe("rt-1");
+    expect(JSON.parse(b.storage.getItem(KEY) ?? "{}").tokens.refreshToken).toBe("rt-1");
+    // Both go on refreshing without ever reusing a token.
+    await a.client.refresh();
+    await vi.waitFor(() => expect(b.client.getSnapshot().agent?.tokens.refreshToken).toBe("rt-2"));
+    await b.client.refresh();
+    expect(tokenRequests().map((r) => r.params.refresh_token)).toEqual(["rt-0", "rt-1", "rt-2"]);
+    expect(a.client.getSnapshot().status).toBe("authenticated");
+  });
+
+  it("that missed the broadcast learns from the ledger and asks for the new tokens instead of reusing its own", async () => {
+    const record = sessionRecord();
+    const a = await tab(record);
+    await a.client.refresh(); // b is not open yet: it will hold the spent rt-0
+    const b = await tab(record);
+    const agent = await b.client.refresh();
+    expect(agent.tokens.refreshToken).toBe("rt-1");
+    expect(tokenRequests()).toHaveLength(1);
+  });
+});
+
+describe("logout in one tab", () => {
+  it("signs out every tab and clears their storage (case 33)", async () => {
+    const record = sessionRecord();
+    const a = await tab(record);
+    const b = await tab(record);
+    await a.client.logout({ revoke: false });
+    await vi.waitFor(() => expect(b.client.getSnapshot().status).toBe("unauthenticated"));
+    expect(b.storage.getItem(KEY)).toBeNull();
+    await expect(b.client.getAccessToken()).rejects.toMatchObject({ error: "login_required" });
+  });
+
+  it("wins over a refresh in flight in another tab: no tokens are written back (case 33)", async () => {
+    const record = sessionRecord();
+    idp.on("/token", { delayMs: 200, body: { access_token: "at-late", token_type: "Bearer", expires_in: 300, refresh_token: "rt-late" } });
+    const a = await tab(record);
+    const b = await tab(record);
+    const refreshing = b.client.refresh().catch((error: unknown) => error);
+    await vi.waitFor(() => expect(tokenRequests()).toHaveLength(1));
+    await a.client.logout({ revoke: false });
+    expect(await refreshing).toMatchObject({ error: "login_required" });
+    expect(b.client.getSnapshot().status).toBe("unauthenticated");
+    expect(b.storage.getItem(KEY)).toBeNull();
+  });
+});
