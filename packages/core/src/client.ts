@@ -439,6 +439,8 @@ export class AuthPIClient {
   async exchangeCode(code: string, codeVerifier: string, options: { nonce?: string } = {}): Promise<AuthenticatedAgent> {
     if (typeof code !== "string" || typeof codeVerifier !== "string") throw new TypeError("exchangeCode(code, codeVerifier) takes two strings");
     const receivedAt = this.#nowSeconds();
+    // The keys are needed next: fetch them alongside the token request (a failure surfaces at verification).
+    this.#getKeys(false).catch(() => undefined);
     const response = await this.#tokenRequest(
       { grant_type: "authorization_code", code, code_verifier: codeVerifier, redirect_uri: this.#options.redirectUri },
       false,
