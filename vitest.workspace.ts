@@ -19,7 +19,14 @@ const react18Alias = [
   { find: /^react-dom(\/.*)?$/, replacement: `${react18Modules}react-dom$1` },
   { find: /^@testing-library\/react$/, replacement: `${react18Modules}@testing-library/react` },
 ];
-const reactTest = { root: "packages/react", include: ["test/**/*.test.{ts,tsx}"], environment: "happy-dom" } as const;
+// The same files for both; REACT_MAJOR lets a test check which React it really got.
+const reactTest = (name: string, reactMajor: string) => ({
+  name,
+  root: "packages/react",
+  include: ["test/**/*.test.{ts,tsx}"],
+  environment: "happy-dom",
+  env: { REACT_MAJOR: reactMajor },
+});
 
 export const projects: TestProjectConfiguration[] = [
   defineProject({
@@ -38,11 +45,11 @@ export const projects: TestProjectConfiguration[] = [
   }),
   defineProject({
     ...sourceCondition,
-    test: { name: "react", ...reactTest, env: { REACT_MAJOR: "19" } },
+    test: reactTest("react", "19"),
   }),
   defineProject({
     ...sourceCondition,
     resolve: { ...sourceCondition.resolve, alias: react18Alias },
-    test: { name: "react18", ...reactTest, env: { REACT_MAJOR: "18" } },
+    test: reactTest("react18", "18"),
   }),
 ];

@@ -1,0 +1,68 @@
+import type { AuthenticatedAgent, AuthSnapshot, LoginOptions, LogoutOptions, LogoutResult } from "@authpi/core";
+import { useMemo } from "react";
+import { login } from "./login.js";
+import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
+
+export interface AuthPIState extends AuthSnapshot {
+  readonly isLoading: boolean;
+  readonly isAuthenticated: boolean;
+  /** `client.loginWithRedirect()`; clears an `error` status. Stable across renders. */
+  readonly login: (options?: LoginOptions) => Promise<void>;
+  /** `client.logout()`: signs out every tab, then leaves for the IdP. Stable across renders. */
+  readonly logout: (options?: LogoutOptions) => Promise<LogoutResult>;
+  /** A valid access token, refreshed first when due. Stable across renders. */
+  readonly getAccessToken: () => Promise<string>;
+  /** The provider's client (`<MockAuthPIProvider>`: its mock store). */
+  readonly client: AuthPIStore;
+}
+
+const whole = (snapshot: AuthSnapshot) => snapshot;
+
+/** The whole session. Re-renders on every change, token refreshes included: prefer `useAccess` or `useAgent` where they suffice. */
+export function useAuthPI(): AuthPIState {
+  const client = useAuthPIStore("useAuthPI()");
+  const snapshot = useAuthSelector("useAuthPI()", whole);
+  const actions = useMemo(
+    () => ({
+      login: (options?: LoginOptions) => login(client, options),
+      logout: (options?: LogoutOptions) => client.logout(options),
+      getAccessToken: () => client.getAccessToken(),
+      client,
+    }),
+    [client],
+  );
+  return useMemo(
+    () => ({
+      ...actions,
+      status: snapshot.status,
+      agent: snapshot.agent,
+      error: snapshot.error,
+      isLoading: snapshot.status === "loading",
+      isAuthenticated: snapshot.status === "authenticated",
+    }),
+    [actions, snapshot],
+  );
+}
+
+const agentOf = (snapshot: AuthSnapshot) => snapshot.agent;
+
+/** The signed-in agent, or `null`. A refresh yields a new agent, so this re-renders on refresh. */
+export function useAgent(): AuthenticatedAgent | null {
+  return useAuthSelector("useAgent()", agentOf);
+}
+
+/**
+ * Whether the signed-in agent may do `action` on `resource` — in any of its
+ * organizations, or in `orgId`. Re-renders only when the answer changes, not
+ * on each token refresh. False unless `authenticated`: a session stuck on an
+ * expired token (status `error`) grants nothing.
+ */
+export function useAccess(action: string, resource: string): boolean;
+export function useAccess(orgId: string, action: string, resource: string): boolean;
+export function useAccess(...args: [string, string] | [string, string, string]): boolean {
+  return useAuthSelector("useAccess()", (snapshot) => {
+    const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
+    if (!agent) return false;
+    return args.length === 2 ? agent.hasAccess(...args) : agent.hasAccessIn(...args);
+  });
+}

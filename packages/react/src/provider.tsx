@@ -1,0 +1,57 @@
+import { AuthPIClient, type AuthPIClientOptions } from "@authpi/core";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { claimRedirect, forgetRedirect, startClient } from "./redirect-callback.js";
+import { AuthPIContext } from "./store.js";
+
+interface CommonProps {
+  children?: ReactNode;
+  /**
+   * Called once after a login completes, with the same-origin path the login
+   * started from: hand it to your router. Default: `history.replaceState`.
+   */
+  onRedirectCallback?: (returnTo: string) => void;
+}
+
+/** A client built outside React (recommended: one per app, module scope). */
+type ClientProps = { client: AuthPIClient } & { [K in keyof AuthPIClientOptions]?: never };
+/** Or its options: the provider builds the client once, at mount. */
+type ConfigProps = AuthPIClientOptions & { client?: never };
+
+export type AuthPIProviderProps = CommonProps & (ClientProps | ConfigProps);
+
+function replaceLocation(returnTo: string): void {
+  history.replaceState(history.state, "", returnTo);
+}
+
+/**
+ * Makes a client available to the hooks and runs it while mounted: `start()`
+ * on mount (completing a redirect callback once, even under StrictMode),
+ * `dispose()` on unmount. The client — given or built — is fixed at mount:
+ * later changes to `client` or to the config props are ignored; give the
+ * provider a new `key` to switch.
+ */
+export function AuthPIProvider({ children, onRedirectCallback = replaceLocation, ...props }: AuthPIProviderProps) {
+  // The constructor only reads storage, so building it here (twice under StrictMode) is harmless.
+  const [client] = useState(() => props.client ?? new AuthPIClient(props as AuthPIClientOptions));
+  const onRedirect = useRef(onRedirectCallback);
+  useEffect(() => {
+    onRedirect.current = onRedirectCallback;
+  });
+
+  useEffect(() => {
+    let mounted = true;
+    const callback = startClient(client);
+    callback?.then(
+      (returnTo) => {
+        if (mounted && claimRedirect(client, callback)) onRedirect.current(returnTo);
+      },
+      () => forgetRedirect(client, callback),
+    );
+    return () => {
+      mounted = false;
+      client.dispose();
+    };
+  }, [client]);
+
+  return <AuthPIContext.Provider value={client}>{children}</AuthPIContext.Provider>;
+}

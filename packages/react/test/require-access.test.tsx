@@ -1,0 +1,179 @@
+import { DiscoveryError, type AuthPIClient } from "@authpi/core";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AuthPIProvider, RequireAccess, useAuthPI, type RequireAccessProps } from "../src/index.js";
+import { createClient, createIdp, memoryStorage, seedPendingLogin, seedSession, type Idp } from "./support/idp.js";
+import { renderStrict } from "./support/render.js";
+
+let idp: Idp;
+let storage: ReturnType<typeof memoryStorage>;
+
+beforeAll(async () => {
+  idp = await createIdp();
+});
+beforeEach(() => {
+  storage = memoryStorage();
+  idp.organizations = [
+    { id: "org_a", title: "A", scopes: ["owner", "projects:**"], joined_at: 1_700_000_000 },
+    { id: "org_b", title: "B", scopes: ["admin", "billing:read"], joined_at: 1_700_000_000 },
+    { id: "org_c", title: "C", scopes: [], joined_at: 1_700_000_000 },
+  ];
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  history.replaceState(null, "", "/");
+});
+
+/** Renders a guard with the client; the IdP redirect is a spy (nothing leaves the page). */
+function renderGuard(client: AuthPIClient, props: Omit<RequireAccessProps, "children"> = {}) {
+  const login = vi.spyOn(client, "loginWithRedirect").mockResolvedValue();
+  const view = renderStrict(
+    <AuthPIProvider client={client}>
+      <RequireAccess loading="loading…" fallback="not allowed" {...props}>
+        secret
+      </RequireAccess>
+    </AuthPIProvider>,
+  );
+  return { login, view };
+}
+
+function signedIn(): AuthPIClient {
+  seedSession(storage, idp);
+  return createClient(storage, idp);
+}
+
+describe("<RequireAccess> signed in", () => {
+  it.each<[string, Omit<RequireAccessProps, "children">, boolean]>([
+    ["any signed-in agent when given no rule", {}, true],
+    ["an action granted in some organization", { action: "write", resource: "projects.tasks" }, true],
+    ["an action granted nowhere", { action: "write", resource: "billing" }, false],
+    ["an action in the named organization", { org: "org_b", action: "read", resource: "billing" }, true],
+    ["an action granted only in another organization", { org: "org_a", action: "read", resource: "billing" }, false],
+    ["membership when only org is given, even with no scopes", { org: "org_c" }, true],
+    ["no membership", { org: "org_z" }, false],
+    ["role owner", { org: "org_a", role: "owner" }, true],
+    ["role owner, which admin does not give", { org: "org_b", role: "owner" }, false],
+    ["role admin, which owner does not imply", { org: "org_a", role: "admin" }, false],
+    ["role admin", { org: "org_b", role: "admin" }, true],
+    ["role member", { org: "org_c", role: "member" }, true],
+    ["role and action together", { org: "org_b", role: "admin", action: "write", resource: "billing" }, false],
+  ])("%s", (_, rule, allowed) => {
+    const { login } = renderGuard(signedIn(), rule);
+    expect(screen.getByText(allowed ? "secret" : "not allowed")).toBeTruthy();
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it("switches from children to fallback when a refresh narrows the scopes", async () => {
+    const client = signedIn();
+    renderGuard(client, { org: "org_a", action: "delete", resource: "projects" });
+    expect(screen.getByText("secret")).toBeTruthy();
+    idp.organizations = [{ id: "org_a", title: "A", scopes: ["projects:read"], joined_at: 1_700_000_000 }];
+    await act(() => client.refresh());
+    expect(screen.getByText("not allowed")).toBeTruthy();
+  });
+
+  it("refuses a rule it cannot check", () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(() => renderGuard(signedIn(), { role: "admin" })).toThrow("<RequireAccess>: role needs org");
+    expect(() => renderGuard(signedIn(), { action: "read" })).toThrow("<RequireAccess>: action and resource go together");
+  });
+});
+
+describe("<RequireAccess> signed out", () => {
+  it("starts one login (StrictMode runs the effect twice) returning to the current path, query and hash", () => {
+    history.replaceState(null, "", "/reports/42?tab=costs#march");
+    const { login } = renderGuard(createClient(storage, idp));
+    expect(screen.getByText("loading…")).toBeTruthy();
+    expect(login).toHaveBeenCalledTimes(1);
+    expect(login).toHaveBeenCalledWith({ returnTo: "/reports/42?tab=costs#march" });
+  });
+
+  it("nested guards share that one login", () => {
+    const client = createClient(storage, idp);
+    const login = vi.spyOn(client, "loginWithRedirect").mockResolvedValue();
+    renderStrict(
+      <AuthPIProvider client={client}>
+        <RequireAccess>
+          <RequireAccess org="org_a">secret</RequireAccess>
+        </RequireAccess>
+        <RequireAccess action="read" resource="projects">
+          other
+        </RequireAccess>
+      </AuthPIProvider>,
+    );
+    expect(login).toHaveBeenCalledTimes(1);
+  });
+
+  it("renders `unauthenticated` instead, when given, and does not log in", () => {
+    const { login } = renderGuard(createClient(storage, idp), { unauthenticated: "please sign in" });
+    expect(screen.getByText("please sign in")).toBeTruthy();
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it("shows why when the login cannot start (IdP unreachable) instead of spinning", async () => {
+    const client = createClient(storage, idp);
+    const login = vi.spyOn(client, "loginWithRedirect").mockRejectedValue(new DiscoveryError("the IdP is unreachable"));
+    renderStrict(
+      <AuthPIProvider client={client}>
+        <RequireAccess>secret</RequireAccess>
+      </AuthPIProvider>,
+    );
+    expect((await screen.findByRole("alert")).textContent).toBe("the IdP is unreachable");
+    expect(login).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("<RequireAccess> while loading", () => {
+  it("renders `loading` until the redirect callback is done, then the children", async () => {
+    seedPendingLogin(storage, "state-1", "/");
+    history.replaceState(null, "", "/callback?code=code-1&state=state-1");
+    const { login } = renderGuard(createClient(storage, idp));
+    expect(screen.getByText("loading…")).toBeTruthy();
+    expect(await screen.findByText("secret")).toBeTruthy();
+    expect(login).not.toHaveBeenCalled();
+  });
+});
+
+describe("<RequireAccess> after a failed login", () => {
+  function arriveWithError(description: string) {
+    seedPendingLogin(storage, "state-1", "/");
+    history.replaceState(null, "", `/callback?${new URLSearchParams({ error: "access_denied", error_description: description, state: "state-1" })}`);
+  }
+
+  it("shows the IdP's error as text in an alert and does not start another login (no loop)", async () => {
+    arriveWithError('<img src=x onerror="alert(1)"> Your organization requires approval');
+    const { login, view } = renderGuard(createClient(storage, idp));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe('<img src=x onerror="alert(1)"> Your organization requires approval');
+    expect(view.container.querySelector("img")).toBeNull();
+    expect(login).not.toHaveBeenCalled();
+  });
+
+  it("renders a custom error view", async () => {
+    arriveWithError("blocked");
+    renderGuard(createClient(storage, idp), { error: (error) => <p>custom: {error.message}</p> });
+    expect(await screen.findByText("custom: access_denied: blocked")).toBeTruthy();
+  });
+
+  it("lets the user retry: their login() clears the error and the guard does not add a second one", async () => {
+    arriveWithError("denied");
+    const client = createClient(storage, idp);
+    const assign = vi.spyOn(location, "assign").mockImplementation(() => undefined);
+    function Retry() {
+      const { login } = useAuthPI();
+      return <button onClick={() => void login()}>retry</button>;
+    }
+    renderStrict(
+      <AuthPIProvider client={client}>
+        <RequireAccess loading="leaving…" error={() => <Retry />}>
+          secret
+        </RequireAccess>
+      </AuthPIProvider>,
+    );
+    fireEvent.click(await screen.findByText("retry"));
+    await waitFor(() => expect(assign).toHaveBeenCalled());
+    expect(screen.getByText("leaving…")).toBeTruthy();
+    expect(assign).toHaveBeenCalledTimes(1);
+    expect(new URL(String(assign.mock.calls[0]?.[0])).pathname).toBe("/i_react/auth");
+  });
+});
