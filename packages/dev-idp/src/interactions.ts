@@ -36,8 +36,9 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /**
- * The login step of oidc-provider's interaction flow, at `{issuerPath}/interaction/:uid`.
- * Consent is never shown: this is a first-party client, so the grant is created here.
+ * The interaction steps of oidc-provider's flow, at `{issuerPath}/interaction/:uid`: the login
+ * page (also shown for prompt=login and prompt=select_account). Consent is never shown: this is
+ * a first-party client, so the grant is created here.
  */
 export async function handleInteraction(
   ctx: InteractionContext,
@@ -119,7 +120,9 @@ export async function handleInteraction(
     return;
   }
   ctx.log(`signed in: ${user.email}`);
-  await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+  // Picking a user on this page is also the answer to prompt=select_account.
+  const result = { login: { accountId: user.id }, select_account: {} };
+  await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
 
 /** Grants what the authorization request asked for, as a first-party client's consent. */

@@ -1,4 +1,4 @@
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import type { PrivateJwk, SigningAlg } from "./keys.js";
 import type { MemoryStore } from "./memory-store.js";
 import { PAGE_CSP, errorPage, logoutPage, signedOutPage } from "./pages.js";
@@ -29,6 +29,17 @@ function html(ctx: KoaContextWithOIDC, body: string): void {
   ctx.type = "html";
   ctx.set("Content-Security-Policy", PAGE_CSP);
   ctx.body = body;
+}
+
+/**
+ * oidc-provider's login and consent prompts, plus `select_account` (SPEC §2 lists it among the
+ * prompt values users need; oidc-provider refuses values without a prompt). The login page is
+ * the account picker, so it resolves both.
+ */
+function promptPolicy(): interactionPolicy.Prompt[] {
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: "select_account", requestable: true }), 0);
+  return policy;
 }
 
 /** oidc-provider configured to behave like AuthPI (SPEC §2) for one public SPA client. */
@@ -94,6 +105,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       Grant: SEVEN_DAYS,
     },
     interactions: {
+      policy: promptPolicy(),
       // Path-prefixed: the interaction cookie's path is derived from this URL.
       url: (_ctx, interaction) => `${setup.issuerPath}/interaction/${interaction.uid}`,
     },

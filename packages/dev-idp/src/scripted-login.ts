@@ -9,8 +9,17 @@ interface Form {
   html: string;
 }
 
-/** Reverses the dev IdP's own escaping (numeric character references). */
-const unescape = (value: string) => value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"' };
+/** Reverses the escaping of the dev IdP's pages (numeric references) and oidc-provider's (named). */
+const unescape = (value: string) =>
+  value.replace(/&(?:#(\d+)|(amp|lt|gt|quot));/g, (_, code: string | undefined, name: string | undefined) =>
+    code ? String.fromCharCode(Number(code)) : (ENTITIES[name ?? ""] ?? ""),
+  );
+/**
+ * oidc-provider's self-submitting form (its form_post helper), which it uses e.g. to end the old
+ * session when another user signs in: a browser submits it from a script.
+ */
+const AUTO_SUBMIT = /document\.forms\[0\]\.submit\(\)/;
 const attr = (tag: string, name: string) => {
   const match = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
   return match?.[1] === undefined ? undefined : unescape(match[1]);
@@ -76,7 +85,12 @@ export async function signInWith(
       continue;
     }
     const html = await response.text();
-    const loginForms = formsOf(html).filter((form) => form.action.endsWith("/login"));
+    const forms = formsOf(html);
+    if (AUTO_SUBMIT.test(html) && forms[0]) {
+      request = { url: new URL(forms[0].action, url), method: "POST", body: fieldsOf(forms[0], {}) };
+      continue;
+    }
+    const loginForms = forms.filter((form) => form.action.endsWith("/login"));
     if (submittedForm || loginForms.length === 0) {
       throw new Error(`scriptedLogin: stopped at ${url.href} (${response.status}): ${pageError(html)}`);
     }

@@ -123,7 +123,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { pathname } = new URL(req.url ?? "/", origin);
+    const { pathname, search } = new URL(req.url ?? "/", origin);
     if (!pathname.startsWith(`${issuerPath}/`)) {
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
       res.end(`Not found. This is the AuthPI dev IdP; its issuer is ${issuerUrl}\n`);
@@ -143,8 +143,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     }
     // Mounted the way Express mounts it: the provider sees the path below the issuer and finds
     // its mount path (for the URLs it builds) in `originalUrl`.
-    Object.assign(req, { originalUrl: req.url });
-    req.url = req.url?.slice(issuerPath.length);
+    Object.assign(req, { originalUrl: `${pathname}${search}` });
+    req.url = `${pathname.slice(issuerPath.length)}${search}`;
     await current.handle(req, res);
   }
 

@@ -1,7 +1,6 @@
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { HttpBrowser } from "../src/http-browser.js";
-import { type DevIdp, seededUsers, startDevIdp } from "../src/index.js";
-import { signInWith } from "../src/scripted-login.js";
+import { type DevIdp, HttpBrowser, seededUsers, signInWith, startDevIdp } from "../src/index.js";
 import { type Discovery, REDIRECT_URI, authorizationRequest, discover, tokenRequest } from "./helpers.js";
 
 /** Pages must work offline: nothing may load from anywhere, the default pages' Google Fonts included. */
@@ -94,6 +93,33 @@ describe("the dev IdP's pages", () => {
     // The IdP session is gone: a silent login now needs interaction.
     const silent = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "none" }).url));
     expect(silent.left?.searchParams.get("error")).toBe("login_required");
+  });
+
+  test("prompt=select_account shows the picker despite a session, and switches the user", async () => {
+    const browser = new HttpBrowser();
+    await signInWith(browser, authorizationRequest(discovery, idp).url, { email: "olivia@acme.test" });
+    const silent = await open(browser, idp, new URL(authorizationRequest(discovery, idp).url));
+    expect(silent.left?.searchParams.get("code")).toEqual(expect.any(String));
+
+    const request = authorizationRequest(discovery, idp, { prompt: "select_account" });
+    const code = new URL(await signInWith(browser, request.url, { email: "max@acme.test" })).searchParams.get("code") ?? "";
+    const { body } = await tokenRequest(discovery, {
+      grant_type: "authorization_code",
+      client_id: idp.clientId,
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: request.verifier,
+    });
+    expect(decodeJwt(body.id_token).sub).toBe("usr_max");
+  });
+
+  test("prompt=login shows the login page again; prompt=consent is granted without a page", async () => {
+    const browser = new HttpBrowser();
+    await signInWith(browser, authorizationRequest(discovery, idp).url, { email: "sam@example.test" });
+    const login = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "login" }).url));
+    expect(login.html).toContain('data-email="sam@example.test"');
+    const consent = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "consent" }).url));
+    expect(consent.left?.searchParams.get("code")).toEqual(expect.any(String));
   });
 
   test("errors that cannot go back to the client get a self-contained error page", async () => {
