@@ -48,8 +48,13 @@ async function optionsFrom(argv: string[]): Promise<DevIdpOptions | undefined> {
   if (values["redirect-uri"]) options.redirectUris = values["redirect-uri"];
   if (values["post-logout-redirect-uri"]) options.postLogoutRedirectUris = values["post-logout-redirect-uri"];
   if (values.users !== undefined) {
-    const text = await readFile(values.users, "utf8");
-    options.users = parseUsers(JSON.parse(text) as unknown);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(values.users, "utf8"));
+    } catch (error) {
+      throw new Error(`--users ${values.users}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    options.users = parseUsers(json);
   }
   return options;
 }

@@ -27,12 +27,14 @@ function send(res: ServerResponse, status: number, body: string): void {
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = "";
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > MAX_FORM_BYTES) throw new RangeError("form too large");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new RangeError("login form too large");
+    chunks.push(chunk);
   }
-  return new URLSearchParams(body);
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
 }
 
 /**
@@ -48,6 +50,7 @@ export async function handleInteraction(
   action: InteractionAction,
 ): Promise<void> {
   const { provider } = ctx;
+  // Fails (SessionNotFound) when the interaction cookie is missing or the interaction expired.
   const details = await provider.interactionDetails(req, res).catch(() => undefined);
   // The cookie names the interaction; a URL for another one is a stale tab or another browser.
   if (!details || details.uid !== uid) {

@@ -21,7 +21,7 @@ export interface ProviderSetup {
 }
 
 export const CLIENT_NAME = "AuthPI dev client";
-/** The scopes AuthPI grants; the access token's `scope` claim and the token response carry them. */
+/** What an access token's `scope` (and the token response's) can hold: the OIDC scopes, as at AuthPI. */
 const GRANTED_SCOPES = "openid profile email";
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
 
