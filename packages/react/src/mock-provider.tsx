@@ -1,0 +1,86 @@
+import {
+  LoginRequiredError,
+  type AuthenticatedAgent,
+  type AuthSnapshot,
+  type AuthStatus,
+  type LoginOptions,
+  type LogoutOptions,
+  type LogoutResult,
+  type OAuthError,
+} from "@authpi/core";
+import { useLayoutEffect, useMemo, useState, type ReactNode } from "react";
+import { AuthPIContext, type AuthPIStore } from "./store.js";
+
+interface MockActions {
+  /** Called by `login()` and by `<RequireAccess>` when signed out. */
+  login?: ((options?: LoginOptions) => void | Promise<void>) | undefined;
+  logout?: ((options?: LogoutOptions) => void | Promise<void>) | undefined;
+  /** Default: the agent's (dummy) access token. */
+  getAccessToken?: (() => string | Promise<string>) | undefined;
+}
+
+export interface MockAuthPIProviderProps extends MockActions {
+  agent?: AuthenticatedAgent | null;
+  /** Default: `error` when `error` is given, else `authenticated` with an agent, else `unauthenticated`. */
+  status?: AuthStatus;
+  error?: OAuthError | null;
+  children?: ReactNode;
+}
+
+/** The store the hooks read, driven by props instead of an IdP. */
+class MockAuthPIStore implements AuthPIStore {
+  #snapshot: AuthSnapshot;
+  #actions: MockActions;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(snapshot: AuthSnapshot, actions: MockActions) {
+    this.#snapshot = snapshot;
+    this.#actions = actions;
+  }
+
+  update(snapshot: AuthSnapshot, actions: MockActions): void {
+    this.#actions = actions;
+    if (snapshot === this.#snapshot) return;
+    this.#snapshot = snapshot;
+    for (const listener of this.#listeners) listener();
+  }
+
+  getSnapshot = (): AuthSnapshot => this.#snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  loginWithRedirect = async (options?: LoginOptions): Promise<void> => {
+    await this.#actions.login?.(options);
+  };
+
+  logout = async (options?: LogoutOptions): Promise<LogoutResult> => {
+    await this.#actions.logout?.(options);
+    return { revoked: false, revocationError: null };
+  };
+
+  getAccessToken = async (): Promise<string> => {
+    if (this.#actions.getAccessToken) return this.#actions.getAccessToken();
+    const agent = this.#snapshot.agent;
+    if (!agent) throw new LoginRequiredError("not signed in");
+    return agent.tokens.accessToken;
+  };
+}
+
+/**
+ * Provides a session without an IdP, for testing your own components: the
+ * real hooks and `<RequireAccess>` read it. Change the props to change the
+ * session; pass spies as `login` / `logout` to assert on them.
+ */
+export function MockAuthPIProvider({ agent = null, status, error = null, children, ...actions }: MockAuthPIProviderProps) {
+  const snapshot = useMemo(
+    (): AuthSnapshot => ({ status: status ?? (error ? "error" : agent ? "authenticated" : "unauthenticated"), agent, error }),
+    [agent, status, error],
+  );
+  const [store] = useState(() => new MockAuthPIStore(snapshot, actions));
+  // After render, like a real client's events: consumers re-render from the new snapshot.
+  useLayoutEffect(() => store.update(snapshot, actions));
+  return <AuthPIContext.Provider value={store}>{children}</AuthPIContext.Provider>;
+}
