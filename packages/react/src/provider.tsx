@@ -33,6 +33,7 @@ function replaceLocation(returnTo: string): void {
 export function AuthPIProvider({ children, onRedirectCallback = replaceLocation, ...props }: AuthPIProviderProps) {
   // The constructor only reads storage, so building it here (twice under StrictMode) is harmless.
   const [client] = useState(() => props.client ?? new AuthPIClient(props as AuthPIClientOptions));
+  // The latest callback, read when the login completes: an inline function must not restart the client.
   const onRedirect = useRef(onRedirectCallback);
   useEffect(() => {
     onRedirect.current = onRedirectCallback;
