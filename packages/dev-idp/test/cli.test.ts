@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { scriptedLogin } from "../src/index.js";
+// Not the package root: this file needs no provider in-process, only the CLI's.
+import { scriptedLogin } from "../src/scripted-login.js";
 import { type Discovery, authorizationRequest } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../bin/authpi-dev-idp.js", import.meta.url));

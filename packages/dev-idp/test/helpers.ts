@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type DevIdp, scriptedLogin } from "../src/index.js";
+import { scriptedLogin } from "../src/scripted-login.js";
+import type { DevIdp } from "../src/server.js";
 
 export const REDIRECT_URI = "http://127.0.0.1:5173/callback";
 export const SPA_ORIGIN = "http://127.0.0.1:5173";
