@@ -21,6 +21,8 @@ export function login(store: AuthPIStore, options?: LoginOptions): Promise<void>
 
 /** The login under way, or a new one that returns to the current location (SPEC §7.8). */
 export function loginOnce(store: AuthPIStore): Promise<void> {
+  const underway = logins.get(store);
+  if (underway) return underway;
   const { pathname, search, hash } = window.location;
-  return logins.get(store) ?? login(store, { returnTo: `${pathname}${search}${hash}` });
+  return login(store, { returnTo: `${pathname}${search}${hash}` });
 }

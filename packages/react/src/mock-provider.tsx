@@ -20,10 +20,10 @@ interface MockActions {
 }
 
 export interface MockAuthPIProviderProps extends MockActions {
-  agent?: AuthenticatedAgent | null;
+  agent?: AuthenticatedAgent | null | undefined;
   /** Default: `error` when `error` is given, else `authenticated` with an agent, else `unauthenticated`. */
-  status?: AuthStatus;
-  error?: OAuthError | null;
+  status?: AuthStatus | undefined;
+  error?: OAuthError | null | undefined;
   children?: ReactNode;
 }
 

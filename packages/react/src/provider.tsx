@@ -9,7 +9,7 @@ interface CommonProps {
    * Called once after a login completes, with the same-origin path the login
    * started from: hand it to your router. Default: `history.replaceState`.
    */
-  onRedirectCallback?: (returnTo: string) => void;
+  onRedirectCallback?: ((returnTo: string) => void) | undefined;
 }
 
 /** A client built outside React (recommended: one per app, module scope). */

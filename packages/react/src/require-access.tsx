@@ -7,12 +7,12 @@ export type OrgRole = "owner" | "admin" | "member";
 
 export interface RequireAccessProps {
   /** The organization the rule applies to; alone, it requires membership. */
-  org?: string;
+  org?: string | undefined;
   /** With `resource`: the scope check, in `org` or in any organization. */
-  action?: string;
-  resource?: string;
+  action?: string | undefined;
+  resource?: string | undefined;
   /** With `org`: an explicit role assignment (`owner` does not imply `admin`). */
-  role?: OrgRole;
+  role?: OrgRole | undefined;
   /** Signed in but not allowed. Default: nothing. */
   fallback?: ReactNode;
   /** While the session is being restored, or while leaving for the login page. Default: nothing. */
@@ -20,7 +20,7 @@ export interface RequireAccessProps {
   /** Signed out. Default: start the login, returning to the current location. */
   unauthenticated?: ReactNode;
   /** The session failed (the IdP answered `access_denied`, `user_blocked`, …). Default: an alert with its description. */
-  error?: (error: Error) => ReactNode;
+  error?: ((error: Error) => ReactNode) | undefined;
   children?: ReactNode;
 }
 

@@ -2,11 +2,11 @@ import { AuthenticatedAgent } from "@authpi/core";
 
 export interface TestAgentOptions {
   /** Subject; its prefix sets the principal type. Default `usr_test`. */
-  id?: string;
-  email?: string;
-  organizations?: ReadonlyArray<{ id: string; scopes: readonly string[]; title?: string }>;
+  id?: string | undefined;
+  email?: string | undefined;
+  organizations?: ReadonlyArray<{ id: string; scopes: readonly string[]; title?: string | null | undefined }> | undefined;
   /** Token-level scopes (machine agents), space-separated. Default `openid profile email`. */
-  scope?: string;
+  scope?: string | undefined;
 }
 
 /** 2100-01-01: the test agent never expires, whatever the test's clock says. */
