@@ -1,33 +1,17 @@
-import type { JSONWebKeySet } from "jose";
 import { AuthenticatedAgent } from "./agent.js";
-import { fetchMetadata, type IssuerMetadata } from "./discovery.js";
-import {
-  DiscoveryError,
-  errorFromCode,
-  InvalidResponseError,
-  IssuerMismatchError,
-  JwksError,
-  LoginRequiredError,
-  NoPendingLoginError,
-  OAuthError,
-  RefreshError,
-  StateMismatchError,
-  SubjectMismatchError,
-  TokenExpiredError,
-  TokenParseError,
-} from "./errors.js";
-import { expectJson, isTransient, send, type HttpContext } from "./http.js";
-import type { IdTokenExpectations } from "./id-token.js";
+import { isTransient, LoginRequiredError, NoPendingLoginError, OAuthError, RefreshError, StateMismatchError } from "./errors.js";
+import type { HttpContext } from "./http.js";
 import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
-import { parseOrganizations } from "./organizations.js";
+import { randomToken } from "./random.js";
 import { PendingLogins } from "./pending-login.js";
-import { randomToken, s256 } from "./random.js";
+import type { AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
 import { sameOriginPath } from "./return-to.js";
 import { isSessionRecord, readSessionRecord, type SessionRecord } from "./session-record.js";
 import { resolveStorage, SafeStorage } from "./storage.js";
 import { digestOf, TabSync, type TabMessage } from "./tab-sync.js";
-import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse } from "./tokens.js";
-import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
+import type { TokenSet, UserInfo } from "./types.js";
+
+export type { AuthorizationOptions, AuthorizationUrl } from "./protocol.js";
 
 export type AuthStatus = "loading" | "authenticated" | "unauthenticated" | "error";
 
@@ -36,25 +20,6 @@ export interface AuthSnapshot {
   readonly status: AuthStatus;
   readonly agent: AuthenticatedAgent | null;
   readonly error: OAuthError | null;
-}
-
-export interface AuthorizationUrl {
-  url: string;
-  codeVerifier: string;
-  state: string;
-  nonce: string;
-}
-
-export interface AuthorizationOptions {
-  scopes?: readonly string[];
-  state?: string;
-  nonce?: string;
-  org?: string;
-  prompt?: "none" | "login" | "consent" | "select_account";
-  maxAge?: number;
-  loginHint?: string;
-  resources?: readonly string[];
-  extraParams?: Record<string, string>;
 }
 
 export interface LoginOptions extends AuthorizationOptions {
@@ -83,17 +48,6 @@ export interface AgentOptions {
 
 /** Authorization-response parameters that must leave the address bar (RFC 9700 §4.2.4). */
 const CALLBACK_PARAMS = ["code", "state", "iss", "session_state", "error", "error_description", "error_uri"];
-/** Parameters the SDK owns; `extraParams` may not override them. */
-const PROTECTED_PARAMS = new Set([
-  "response_type",
-  "client_id",
-  "redirect_uri",
-  "scope",
-  "state",
-  "nonce",
-  "code_challenge",
-  "code_challenge_method",
-]);
 const MAX_RETRY_DELAY_MS = 60_000;
 /** Timers are re-armed at least this often so a clock jump (sleep) is noticed. */
 const MAX_TIMER_MS = 30_000;
@@ -120,8 +74,7 @@ export class AuthPIClient {
   #session: Session | null = null;
   /** Bumped whenever the session is replaced or ended: stale async work must not write back. */
   #generation = 0;
-  #metadata: Promise<IssuerMetadata> | null = null;
-  #keys: Promise<JSONWebKeySet> | null = null;
+  #protocolModule: Promise<Protocol> | null = null;
   #callbacks = new Map<string, Promise<{ agent: AuthenticatedAgent; returnTo: string }>>();
   #callbackOnStart: boolean;
   #refreshing: Promise<AuthenticatedAgent> | null = null;
@@ -228,55 +181,18 @@ export class AuthPIClient {
     return this.#options.now() / 1000;
   }
 
-  #getMetadata(): Promise<IssuerMetadata> {
-    this.#metadata ??= fetchMetadata(this.#http, this.#options.issuerUrl, this.#options.now()).catch((error: unknown) => {
-      this.#metadata = null; // a failed discovery is retried next time
-      throw error;
-    });
-    return this.#metadata;
+  /** The protocol half, loaded on first use: a restored session needs none of it until it refreshes. */
+  #protocol(): Promise<Protocol> {
+    this.#protocolModule ??= import("./protocol.js").then(({ Protocol }) => new Protocol(this.#options, this.#http));
+    return this.#protocolModule;
   }
 
-  async #getKeys(refetch: boolean): Promise<JSONWebKeySet> {
-    if (refetch || !this.#keys) {
-      this.#keys = this.#getMetadata().then(async ({ jwks_uri }) => {
-        try {
-          const body = await expectJson(await send(this.#http, jwks_uri, { headers: { accept: "application/json" } }), jwks_uri, {
-            now: this.#options.now(),
-          });
-          if (!Array.isArray(body.keys)) throw new InvalidResponseError("the JWKS has no keys array");
-          return body as unknown as JSONWebKeySet;
-        } catch (cause) {
-          // Fail closed (security case 3): no key set, no verification, no tokens.
-          throw new JwksError(`fetching the issuer's keys from ${jwks_uri} failed`, { cause });
-        }
-      });
-      this.#keys.catch(() => (this.#keys = null));
-    }
-    return this.#keys;
-  }
 
-  async #verifyIdToken(idToken: string, expect: Partial<IdTokenExpectations>): Promise<IdTokenClaims> {
-    const metadata = await this.#getMetadata();
-    const { verifyIdToken } = await import("./id-token.js");
-    return verifyIdToken(idToken, (refetch) => this.#getKeys(refetch), {
-      issuer: metadata.issuer,
-      clientId: this.#options.clientId,
-      clockSkewSeconds: this.#options.clockSkewSeconds,
-      nowMs: this.#options.now(),
-      advertisedAlgorithms: metadata.id_token_signing_alg_values_supported,
-      ...expect,
-    });
-  }
 
-  async #tokenRequest(params: Record<string, string>, refresh: boolean): Promise<TokenResponse> {
-    const { token_endpoint } = await this.#getMetadata();
-    const response = await send(this.#http, token_endpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-      body: new URLSearchParams({ ...params, client_id: this.#options.clientId }),
-    });
-    return parseTokenResponse(await expectJson(response, token_endpoint, { refresh, now: this.#options.now() }));
-  }
+
+
+
+
 
   #agentFrom(record: SessionRecord): AuthenticatedAgent | null {
     try {
@@ -289,34 +205,9 @@ export class AuthPIClient {
   // ---------------------------------------------------------------- login
 
   async createAuthorizationUrl(options: AuthorizationOptions = {}): Promise<AuthorizationUrl> {
-    const metadata = await this.#getMetadata();
-    const state = options.state ?? randomToken();
-    const nonce = options.nonce ?? randomToken();
-    const codeVerifier = randomToken();
-    const url = new URL(metadata.authorization_endpoint);
-    const scopes = options.scopes ?? this.#options.scopes;
-    const params: Array<[string, string | undefined]> = [
-      ["response_type", "code"],
-      ["client_id", this.#options.clientId],
-      ["redirect_uri", this.#options.redirectUri],
-      ["scope", [...new Set(["openid", ...scopes])].join(" ")],
-      ["state", state],
-      ["nonce", nonce],
-      ["code_challenge", await s256(codeVerifier)],
-      ["code_challenge_method", "S256"],
-      ["prompt", options.prompt],
-      ["max_age", options.maxAge === undefined ? undefined : String(options.maxAge)],
-      ["login_hint", options.loginHint],
-      ["org", options.org ?? this.#options.org],
-    ];
-    for (const [name, value] of params) if (value !== undefined) url.searchParams.set(name, value);
-    for (const resource of options.resources ?? this.#options.resources) url.searchParams.append("resource", resource);
-    for (const [name, value] of Object.entries(options.extraParams ?? {})) {
-      if (PROTECTED_PARAMS.has(name)) throw new TypeError(`extraParams may not set "${name}": the SDK owns it`);
-      url.searchParams.set(name, value);
-    }
-    return { url: url.href, codeVerifier, state, nonce };
+    return (await this.#protocol()).authorizationUrl(options);
   }
+
 
   /** Stores a single-use pending login and navigates to the IdP. */
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
@@ -387,14 +278,8 @@ export class AuthPIClient {
     if (!this.#session) this.#publish("loading");
     try {
       if (!login) throw state !== null && this.#pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
-      const metadata = await this.#getMetadata();
-      this.#checkIssuerParam(params.get("iss"), metadata);
-      const error = params.get("error");
-      if (error !== null) throw errorFromCode(error, params.get("error_description") ?? undefined);
-      const code = params.get("code");
-      if (!code) throw new InvalidResponseError("the callback has neither a code nor an error");
       const receivedAt = this.#nowSeconds();
-      const agent = await this.exchangeCode(code, login.codeVerifier, { nonce: login.nonce });
+      const agent = await (await this.#protocol()).completeCallback(params, login);
       if (generation === this.#generation) this.#setSession(agent, receivedAt);
       return { agent, returnTo: sameOriginPath(login.returnTo, url.origin) };
     } catch (error) {
@@ -405,12 +290,7 @@ export class AuthPIClient {
     }
   }
 
-  /** RFC 9207: `iss` must be the issuer; it must be present when the IdP says it sends it. */
-  #checkIssuerParam(iss: string | null, metadata: IssuerMetadata): void {
-    if (iss === null ? metadata.authorization_response_iss_parameter_supported === true : iss !== metadata.issuer) {
-      throw new IssuerMismatchError(metadata.issuer, iss);
-    }
-  }
+
 
   #cleanAddressBar(url: URL): void {
     const { location, history } = globalThis;
@@ -425,38 +305,20 @@ export class AuthPIClient {
     if (typeof callbackUrl !== "string" || !auth || typeof auth.state !== "string") {
       throw new TypeError("exchangeCallback(callbackUrl, auth) needs the callback URL and the AuthorizationUrl");
     }
-    const params = new URL(callbackUrl).searchParams;
-    if (params.get("state") !== auth.state) throw new StateMismatchError();
-    this.#checkIssuerParam(params.get("iss"), await this.#getMetadata());
-    const error = params.get("error");
-    if (error !== null) throw errorFromCode(error, params.get("error_description") ?? undefined);
-    const code = params.get("code");
-    if (!code) throw new InvalidResponseError("the callback has neither a code nor an error");
-    return this.exchangeCode(code, auth.codeVerifier, { nonce: auth.nonce });
+    return (await this.#protocol()).exchangeCallback(callbackUrl, auth);
   }
+
 
   /** Stateless: redeems a code (RFC 6749 §4.1.3 with PKCE) and verifies the ID token. Touches no session. */
   async exchangeCode(code: string, codeVerifier: string, options: { nonce?: string } = {}): Promise<AuthenticatedAgent> {
     if (typeof code !== "string" || typeof codeVerifier !== "string") throw new TypeError("exchangeCode(code, codeVerifier) takes two strings");
-    const receivedAt = this.#nowSeconds();
-    // The keys are needed next: fetch them alongside the token request (a failure surfaces at verification).
-    this.#getKeys(false).catch(() => undefined);
-    const response = await this.#tokenRequest(
-      { grant_type: "authorization_code", code, code_verifier: codeVerifier, redirect_uri: this.#options.redirectUri },
-      false,
-    );
-    // AuthPI requires the ID token; without one there is no verified identity (security case 16).
-    if (!response.id_token) throw new TokenParseError("missing_id_token", "the token response has no id_token");
-    const claims = await this.#verifyIdToken(response.id_token, { nonce: options.nonce });
-    return new AuthenticatedAgent(toTokenSet(response, response.id_token, claims.exp, receivedAt), claims, this.#options.now);
+    return (await this.#protocol()).exchangeCode(code, codeVerifier, options.nonce);
   }
+
 
   /** Stateless: an agent from stored tokens (either shape), refreshed first when it has expired. */
   async createAgent(tokens: TokenSet | Record<string, unknown>, options: AgentOptions = {}): Promise<AuthenticatedAgent> {
-    const tokenSet = normalizeTokenSet(tokens);
-    // The ID token was verified when received; it may have expired since, which is no reason to refuse the set.
-    const claims = await this.#verifyIdToken(tokenSet.idToken, { ignoreExpiry: true });
-    const agent = new AuthenticatedAgent(tokenSet, claims, this.#options.now);
+    const agent = await (await this.#protocol()).agentFromTokens(tokens);
     if (!(options.autoRefresh ?? this.#options.autoRefresh) || !agent.isExpired(this.#options.refreshBufferSeconds)) return agent;
     try {
       const refreshed = await this.#refreshAgent(agent);
@@ -482,26 +344,9 @@ export class AuthPIClient {
   }
 
   async #refreshAgent(agent: AuthenticatedAgent): Promise<AuthenticatedAgent> {
-    const refreshToken = agent.tokens.refreshToken;
-    if (!refreshToken) throw new TokenExpiredError();
-    const receivedAt = this.#nowSeconds();
-    const response = await this.#tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken }, true);
-    let claims = agent.claims as IdTokenClaims;
-    if (response.id_token) {
-      const fresh = await this.#verifyIdToken(response.id_token, {});
-      // OIDC Core §12.2: the same subject, and no nonce or auth_time from another login (security case 28).
-      if (fresh.sub !== claims.sub) throw new SubjectMismatchError(claims.sub, fresh.sub);
-      if (fresh.nonce !== undefined && fresh.nonce !== claims.nonce) {
-        throw new TokenParseError("invalid_id_token", "the refreshed ID token carries another login's nonce", { reason: "nonce" });
-      }
-      if (fresh.auth_time !== undefined && claims.auth_time !== undefined && fresh.auth_time !== claims.auth_time) {
-        throw new TokenParseError("invalid_id_token", "the refreshed ID token comes from another authentication", { reason: "claims" });
-      }
-      claims = fresh;
-    }
-    const tokens = toTokenSet(response, response.id_token ?? agent.tokens.idToken, claims.exp, receivedAt, agent.tokens);
-    return new AuthenticatedAgent(tokens, claims, this.#options.now);
+    return (await this.#protocol()).refresh(agent);
   }
+
 
   #refreshSession(): Promise<AuthenticatedAgent> {
     this.#refreshing ??= this.#runSessionRefresh().finally(() => {
@@ -703,31 +548,16 @@ export class AuthPIClient {
   /** The userinfo claims; their `sub` must be the agent's (OIDC Core §5.3.2, security case 37). */
   async getUserInfo(agent: AuthenticatedAgent | undefined = this.#session?.agent): Promise<UserInfo> {
     if (!agent) throw new LoginRequiredError("not signed in");
-    const { userinfo_endpoint } = await this.#getMetadata();
-    if (!userinfo_endpoint) throw new DiscoveryError("the issuer has no userinfo_endpoint");
     const accessToken = agent === this.#session?.agent ? await this.getAccessToken() : agent.tokens.accessToken;
-    const response = await send(this.#http, userinfo_endpoint, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
-    });
-    const body = await expectJson(response, userinfo_endpoint, { now: this.#options.now() });
-    if (typeof body.sub !== "string") throw new InvalidResponseError("the userinfo response has no sub");
-    if (body.sub !== agent.id) throw new SubjectMismatchError(agent.id, body.sub);
-    return { ...body, sub: body.sub, organizations: parseOrganizations(body.organizations) };
+    return (await this.#protocol()).userInfo(agent, accessToken);
   }
 
-  /** The RP-initiated logout URL (OpenID RP-Initiated Logout 1.0 §2). */
+
+  /** The RP-initiated logout URL; `idTokenHint` defaults to the session's ID token. */
   async createLogoutUrl(options: { idTokenHint?: string; postLogoutRedirectUri?: string; state?: string } = {}): Promise<string> {
-    const { end_session_endpoint } = await this.#getMetadata();
-    if (!end_session_endpoint) throw new DiscoveryError("the issuer has no end_session_endpoint");
-    const url = new URL(end_session_endpoint);
-    const idTokenHint = options.idTokenHint ?? this.#session?.agent.tokens.idToken;
-    const postLogout = options.postLogoutRedirectUri ?? this.#options.postLogoutRedirectUri;
-    if (idTokenHint) url.searchParams.set("id_token_hint", idTokenHint);
-    url.searchParams.set("client_id", this.#options.clientId);
-    if (postLogout) url.searchParams.set("post_logout_redirect_uri", postLogout);
-    if (options.state) url.searchParams.set("state", options.state);
-    return url.href;
+    return (await this.#protocol()).logoutUrl({ ...options, idTokenHint: options.idTokenHint ?? this.#session?.agent.tokens.idToken });
   }
+
 
   /**
    * Signs out: this tab and every other tab at once (local first, so no
@@ -767,16 +597,7 @@ export class AuthPIClient {
   /** RFC 7009: a 200 is success, even for a token the IdP does not know. */
   async revokeToken(token: string, hint?: "access_token" | "refresh_token"): Promise<void> {
     if (typeof token !== "string" || token === "") throw new TypeError("revokeToken(token) takes a token string");
-    const { revocation_endpoint } = await this.#getMetadata();
-    if (!revocation_endpoint) throw new DiscoveryError("the issuer has no revocation_endpoint");
-    const body = new URLSearchParams({ token, client_id: this.#options.clientId });
-    if (hint) body.set("token_type_hint", hint);
-    const response = await send(this.#http, revocation_endpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body,
-    });
-    if (response.ok) return;
-    await expectJson(response, revocation_endpoint, { now: this.#options.now() });
+    return (await this.#protocol()).revoke(token, hint);
   }
+
 }

@@ -227,3 +227,9 @@ export function errorFromCode(
   if (make) return make(description, options);
   return options.refresh ? new RefreshError(code, description, options) : new OAuthError(code, description, options);
 }
+
+/** Worth retrying later: no answer at all, a server fault or rate limiting. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof NetworkError) return true;
+  return error instanceof OAuthError && error.statusCode !== undefined && (error.statusCode >= 500 || error.statusCode === 429);
+}

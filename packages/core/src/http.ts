@@ -77,9 +77,3 @@ export async function expectJson(response: Response, url: string, options: JsonO
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-
-/** Worth retrying later: no answer at all, a server fault or rate limiting. */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
-  return error instanceof OAuthError && error.statusCode !== undefined && (error.statusCode >= 500 || error.statusCode === 429);
-}

@@ -1,5 +1,5 @@
-// ID-token verification (OIDC Core §3.1.3.7). Loaded on demand by the client,
-// so apps that only check scopes never download jose.
+// ID-token verification (OIDC Core §3.1.3.7). Part of the protocol chunk the
+// client loads on demand, so apps that only check scopes never download jose.
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from "jose";
 import { TokenParseError, type TokenParseReason } from "./errors.js";
 import type { IdTokenClaims } from "./types.js";

@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { tokenSetSchema } from "./tokens.js";
 import type { SafeStorage } from "./storage.js";
 import type { IdTokenClaims, TokenSet } from "./types.js";
 
@@ -14,6 +13,16 @@ export interface SessionRecord {
   /** Unix seconds when the token response arrived: the lifetime is `expiresAt − receivedAt`. */
   receivedAt: number;
 }
+
+/** A stored `TokenSet`. */
+export const tokenSetSchema = z.object({
+  accessToken: z.string().check(z.minLength(1)),
+  idToken: z.string().check(z.minLength(1)),
+  refreshToken: z.optional(z.string().check(z.minLength(1))),
+  tokenType: z.optional(z.string()),
+  scope: z.optional(z.string()),
+  expiresAt: z.number(),
+});
 
 const recordSchema = z.object({
   v: z.literal(1),

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { InvalidResponseError, TokenParseError } from "./errors.js";
+import { tokenSetSchema as camelSchema } from "./session-record.js";
 import type { TokenSet } from "./types.js";
 
 const tokenResponseSchema = z.object({
@@ -47,14 +48,7 @@ export function toTokenSet(
   };
 }
 
-const camelSchema = z.object({
-  accessToken: z.string().check(z.minLength(1)),
-  idToken: z.string().check(z.minLength(1)),
-  refreshToken: z.optional(z.string().check(z.minLength(1))),
-  tokenType: z.optional(z.string()),
-  scope: z.optional(z.string()),
-  expiresAt: z.number(),
-});
+
 
 const snakeSchema = z.object({
   access_token: z.string().check(z.minLength(1)),
@@ -65,7 +59,6 @@ const snakeSchema = z.object({
   expires_at: z.number(),
 });
 
-export const tokenSetSchema = camelSchema;
 
 /** A `TokenSet`, or the snake_case shape of a Python `TokenSet.model_dump()` (SPEC §7.3). */
 export function normalizeTokenSet(input: unknown): TokenSet {

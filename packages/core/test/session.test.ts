@@ -1,7 +1,7 @@
 // Session lifecycle on fake timers and an injected clock (SPEC §5, §7.5):
 // restore, background refresh, sleep, backoff, 429, fatal refresh errors, logout.
 // `window` and `document` are bare event targets: the real ones are the browser suite's.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthPIClient, NetworkError, OAuthError, type TokenSet } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
@@ -10,6 +10,10 @@ const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 const KEY = "authpi:cli_test:session";
 let idp: HostileIdp;
 let storage: StorageLike;
+
+// The client loads its protocol half on demand; load it once up front so the
+// fake clock, not module loading, decides when requests go out.
+beforeAll(() => import("../src/protocol.js"));
 
 beforeEach(async () => {
   idp = await startHostileIdp();
