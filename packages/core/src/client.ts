@@ -258,6 +258,8 @@ export class AuthPIClient {
     } catch {
       return Promise.reject(new TypeError(`not a URL: ${href}`));
     }
+    // Whoever handles the callback first, start() must not handle it again from the cleaned URL.
+    this.#callbackOnStart = false;
     const state = parsed.searchParams.get("state");
     const inFlight = state === null ? undefined : this.#callbacks.get(state);
     if (inFlight) return inFlight;

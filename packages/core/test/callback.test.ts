@@ -246,3 +246,21 @@ describe("client.fetch() (case 32)", () => {
     ]);
   });
 });
+
+describe("start() on a callback URL", () => {
+  it("does not handle the callback a second time after handleRedirectCallback() took it", async () => {
+    const client = newClient();
+    const state = await startLogin(client);
+    location.visit(callbackUrl({ code: "c1", state }));
+    const fresh = newClient();
+    const seen: string[] = [];
+    fresh.subscribe(() => seen.push(fresh.getSnapshot().status));
+    expect(fresh.getSnapshot().status).toBe("loading");
+    const done = fresh.handleRedirectCallback();
+    await fresh.start();
+    await done;
+    expect(seen).toEqual(["authenticated"]);
+    expect(idp.count("/token")).toBe(1);
+    fresh.dispose();
+  });
+});
