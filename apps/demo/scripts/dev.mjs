@@ -81,8 +81,8 @@ for (const [stream, out] of [[idp.stdout, process.stdout], [idp.stderr, process.
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) {
-      if (idpReady) out.write(`idp  │ ${line}\n`);
-      else idpStartup.push(line);
+      if (!idpReady) idpStartup.push(line);
+      else if (line.trim() !== "") out.write(`idp  │ ${line}\n`);
     }
   });
 }
@@ -102,11 +102,18 @@ process.on("exit", () => {
   if (idp.exitCode === null && idp.signalCode === null) idp.kill("SIGTERM");
 });
 
-/** Up once discovery answers: the protocol's own readiness signal, not a log line. */
+/**
+ * Up once our child has announced its issuer (so an IdP already listening on
+ * that port is not mistaken for it) and discovery answers there.
+ */
 async function waitForIdp() {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (idp.exitCode !== null) return;
+    if (!idpStartup.some((line) => line.includes(issuerUrl))) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
     try {
       const response = await fetch(`${issuerUrl}/.well-known/openid-configuration`);
       if (response.ok) return;
@@ -184,8 +191,8 @@ process.on("SIGTERM", () => void shutdown(0));
 try {
   [vite] = await Promise.all([startVite(), waitForIdp()]);
 } catch (error) {
-  console.error(`dev: the demo did not start: ${error.message}`);
-  if (error.code === "EADDRINUSE" || /port .* in use/i.test(error.message)) console.error(`dev: port ${port} is busy; try --port.`);
+  const busy = error.code === "EADDRINUSE" || /port .* in use/i.test(error.message);
+  console.error(`dev: the demo did not start: ${error.message}${busy ? " (try --port)" : ""}`);
   await shutdown(1);
 }
 if (!stopping && idp.exitCode === null) {
