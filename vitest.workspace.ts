@@ -52,4 +52,19 @@ export const projects: TestProjectConfiguration[] = [
     resolve: { ...sourceCondition.resolve, alias: react18Alias },
     test: reactTest("react18", "18"),
   }),
+  defineProject({
+    ...sourceCondition,
+    test: {
+      name: "browser",
+      root: "apps/demo",
+      include: ["e2e/**/*.test.ts"],
+      environment: "node",
+      // Each file starts its own IdP, Vite server and Chromium: one file at a
+      // time, after the unit projects, so two cores are not fought over.
+      fileParallelism: false,
+      sequence: { groupOrder: 1 },
+      testTimeout: 90_000,
+      hookTimeout: 120_000,
+    },
+  }),
 ];

@@ -86,6 +86,8 @@ export class AuthPIClient {
   #tabs: TabSync | null = null;
   #started = false;
   #removeListeners: (() => void) | null = null;
+  /** The user logged out while this page was open. */
+  #loggedOut = false;
 
   constructor(options: AuthPIClientOptions) {
     this.#options = resolveOptions(options);
@@ -214,6 +216,9 @@ export class AuthPIClient {
     const location = globalThis.location;
     if (!location) throw new TypeError("loginWithRedirect() needs a browser; use createAuthorizationUrl() elsewhere");
     const { returnTo, ...authOptions } = options;
+    // After a logout in this tab or another, the IdP's session may still be alive (its end-session
+    // page is not confirmed yet): ask for the credentials again, never sign back in silently (case 33).
+    if (this.#loggedOut) authOptions.prompt ??= "login";
     const auth = await this.createAuthorizationUrl(authOptions);
     const here = `${location.pathname}${location.search}${location.hash}`;
     this.#pending.add(auth.state, {
@@ -439,6 +444,7 @@ export class AuthPIClient {
 
   #onTabMessage(message: TabMessage): void {
     if (message.type === "logout") {
+      this.#loggedOut = true;
       if (this.#session) this.#endSession(null, false);
       return;
     }
@@ -569,6 +575,7 @@ export class AuthPIClient {
   async logout(options: LogoutOptions = {}): Promise<LogoutResult> {
     const session = this.#session;
     const tokens = session?.agent.tokens;
+    this.#loggedOut = true;
     this.#endSession(null, true);
     this.#pending.clear();
     this.#callbacks.clear();

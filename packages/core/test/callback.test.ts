@@ -264,3 +264,18 @@ describe("start() on a callback URL", () => {
     fresh.dispose();
   });
 });
+
+describe("login after logout (case 33)", () => {
+  it("asks the IdP for credentials again instead of reusing its session", async () => {
+    const client = newClient();
+    await client.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(client) }));
+    await client.logout({ revoke: false });
+    await client.loginWithRedirect();
+    expect(new URL(location.assigned.at(-1) ?? "").searchParams.get("prompt")).toBe("login");
+  });
+
+  it("does not force a prompt on a first login", async () => {
+    await newClient().loginWithRedirect();
+    expect(new URL(location.assigned.at(-1) ?? "").searchParams.has("prompt")).toBe(false);
+  });
+});

@@ -1,0 +1,106 @@
+// The real stack for the browser suite: the dev IdP (oidc-provider) and the
+// demo's Vite server on free ports, driven by Debian's Chromium.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { startDevIdp, type DevIdp, type DevIdpOptions } from "@authpi/dev-idp";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { createServer, type ViteDevServer } from "vite";
+
+const demoDir = fileURLToPath(new URL("../..", import.meta.url));
+export const artifactsDir = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+
+export interface Stack {
+  idp: DevIdp;
+  appUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Debian's Chromium (Playwright cannot download its own here). A fresh
+ * machine may not have it yet: install it when we are root, else say how.
+ */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing: run "apt-get install -y chromium" first`);
+  execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"], { stdio: "inherit" });
+}
+
+export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
+  ensureChromium();
+  mkdirSync(artifactsDir, { recursive: true });
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const idp = await startDevIdp({ quiet: true, redirectUris: [`${appUrl}/callback`], postLogoutRedirectUris: [`${appUrl}/`], ...options });
+  process.env.VITE_AUTHPI_ISSUER = idp.issuerUrl;
+  let vite: ViteDevServer | null = null;
+  try {
+    vite = await createServer({
+      root: demoDir,
+      configFile: `${demoDir}/vite.config.ts`,
+      server: { host: "127.0.0.1", port, strictPort: true, hmr: false },
+      logLevel: "error",
+    });
+    await vite.listen();
+  } catch (error) {
+    await idp.close();
+    throw error;
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Without these Chromium stalls on calls to Google's hosts that this closed network refuses.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  // Warm Vite's transform cache so the first test does not pay for it.
+  const warm = await browser.newPage();
+  await warm.goto(appUrl);
+  await warm.waitForSelector("[data-testid=status]", { timeout: 60_000 });
+  await warm.close();
+  return {
+    idp,
+    appUrl,
+    browser,
+    close: async () => {
+      await browser.close();
+      await vite?.close();
+      await idp.close();
+    },
+  };
+}
+
+/** Clicks the seeded user's button on the dev IdP's login page and waits to be back in the app. */
+export async function signInAt(page: Page, email: string, appUrl: string): Promise<void> {
+  await page.locator(`button[data-email="${email}"]`).click();
+  await page.waitForURL((url) => url.href.startsWith(appUrl) && !url.pathname.startsWith("/callback"), { timeout: 20_000 });
+}
+
+/** Signs in from the home page and waits for the authenticated status. */
+export async function signIn(context: BrowserContext, stack: Stack, email: string, path = "/dashboard"): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${stack.appUrl}${path}`);
+  await page.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
+  await signInAt(page, email, stack.appUrl);
+  await waitForStatus(page, "authenticated");
+  return page;
+}
+
+/** Waits until the demo's footer shows exactly this `useAuthPI().status`. */
+export async function waitForStatus(page: Page, value: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction((expected) => document.querySelector("[data-testid=status]")?.textContent === expected, value, { timeout });
+}
