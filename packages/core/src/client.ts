@@ -68,6 +68,7 @@ export class AuthPIClient {
   readonly #http: HttpContext;
   readonly #storage: SafeStorage;
   readonly #sessionKey: string;
+  readonly #logoutKey: string;
   readonly #pending: PendingLogins;
   readonly #listeners = new Set<() => void>();
   #snapshot: AuthSnapshot;
@@ -94,6 +95,7 @@ export class AuthPIClient {
     this.#http = { fetch: this.#options.fetch, timeoutMs: this.#options.timeoutMs };
     this.#storage = new SafeStorage(resolveStorage(this.#options.storage ?? "session"));
     this.#sessionKey = `authpi:${this.#options.clientId}:session`;
+    this.#logoutKey = `authpi:${this.#options.clientId}:logout`;
     this.#pending = new PendingLogins(this.#storage, `authpi:${this.#options.clientId}:logins`, this.#options.now);
     // Restore synchronously (SPEC §5): the first snapshot, and so the first render, already knows the user.
     const record = readSessionRecord(this.#storage, this.#sessionKey, this.#options.issuerUrl, this.#options.clientId);
@@ -135,6 +137,7 @@ export class AuthPIClient {
     this.#started = true;
     this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => this.#onTabMessage(message));
     this.#removeListeners = this.#listen();
+    this.#finishLogoutReturn();
     if (this.#callbackOnStart) {
       this.#callbackOnStart = false;
       await this.handleRedirectCallback().catch(() => undefined);
@@ -281,7 +284,6 @@ export class AuthPIClient {
     const state = params.get("state");
     const login = state === null ? undefined : this.#pending.take(state);
     const generation = this.#generation;
-    const previous = this.#snapshot.status;
     if (!this.#session) this.#publish("loading");
     try {
       if (!login) throw state !== null && this.#pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
@@ -292,19 +294,29 @@ export class AuthPIClient {
     } catch (error) {
       const oauthError = error instanceof OAuthError ? error : new OAuthError("unexpected_error", String(error), { cause: error });
       // A failed callback leaves an existing session as it was (security case 12).
-      if (generation === this.#generation) this.#publish(this.#session && previous !== "loading" ? previous : "error", oauthError);
+      if (generation === this.#generation) this.#publish(this.#session ? "authenticated" : "error", oauthError);
       throw oauthError;
     }
   }
 
 
 
-  #cleanAddressBar(url: URL): void {
+  #cleanAddressBar(url: URL, names = CALLBACK_PARAMS): void {
     const { location, history } = globalThis;
     if (!location || !history || location.href !== url.href) return;
     const clean = new URL(url.href);
-    for (const name of CALLBACK_PARAMS) clean.searchParams.delete(name);
+    for (const name of names) clean.searchParams.delete(name);
     history.replaceState(history.state, "", `${clean.pathname}${clean.search}${clean.hash}`);
+  }
+
+  /** Back from the IdP's end-session endpoint with our logout's state: drop it from the address bar. */
+  #finishLogoutReturn(): void {
+    const expected = this.#storage.get(this.#logoutKey);
+    const href = globalThis.location?.href;
+    if (!expected || !href) return;
+    this.#storage.remove(this.#logoutKey);
+    const url = new URL(href);
+    if (url.searchParams.get("state") === expected) this.#cleanAddressBar(url, ["state"]);
   }
 
   /** Stateless: completes a login whose authorization URL the caller kept. Touches no session. */
@@ -593,12 +605,18 @@ export class AuthPIClient {
     }
     const location = globalThis.location;
     if (location && tokens) {
+      // A fresh state (RP-Initiated Logout §2) that comes back on the return; start() removes it from
+      // the address bar then. Nothing else is done with returned parameters (security case 36).
+      const state = randomToken();
       const logoutUrl = await this.createLogoutUrl({
         idTokenHint: tokens.idToken,
         ...(options.returnTo ? { postLogoutRedirectUri: options.returnTo } : {}),
-        state: randomToken(),
+        state,
       }).catch(() => null);
-      if (logoutUrl) location.assign(logoutUrl);
+      if (logoutUrl) {
+        this.#storage.set(this.#logoutKey, state);
+        location.assign(logoutUrl);
+      }
     }
     return { revoked, revocationError };
   }

@@ -279,3 +279,32 @@ describe("login after logout (case 33)", () => {
     expect(new URL(location.assigned.at(-1) ?? "").searchParams.has("prompt")).toBe(false);
   });
 });
+
+describe("logout return (case 36)", () => {
+  it("sends a fresh state to the end-session endpoint and removes it from the address bar on return", async () => {
+    const client = newClient({ postLogoutRedirectUri: `${APP}/` });
+    await client.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(client) }));
+    await client.logout({ revoke: false });
+    const state = new URL(location.assigned.at(-1) ?? "").searchParams.get("state") ?? "";
+    expect(state).toMatch(/^[\w-]{43}$/);
+    location.visit(`${APP}/?state=${state}&keep=1`);
+    const back = newClient({ postLogoutRedirectUri: `${APP}/` });
+    await back.start();
+    expect(location.href).toBe(`${APP}/?keep=1`);
+    expect(back.getSnapshot().status).toBe("unauthenticated");
+    back.dispose();
+  });
+
+  it("leaves a return with another state alone and stays signed out", async () => {
+    const client = newClient();
+    await client.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(client) }));
+    await client.logout({ revoke: false });
+    location.visit(`${APP}/?state=forged`);
+    const back = newClient();
+    await back.start();
+    expect(location.href).toBe(`${APP}/?state=forged`);
+    expect(back.getSnapshot().status).toBe("unauthenticated");
+    expect(storage.getItem("authpi:cli_test:logout")).toBeNull();
+    back.dispose();
+  });
+});

@@ -54,6 +54,8 @@ export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
       root: demoDir,
       configFile: `${demoDir}/vite.config.ts`,
       server: { host: "127.0.0.1", port, strictPort: true, hmr: false },
+      // Its own optimizer cache: a `pnpm dev` running beside the suite must not re-optimize under it.
+      cacheDir: `${demoDir}node_modules/.vite-e2e`,
       logLevel: "error",
     });
     await vite.listen();
