@@ -3,7 +3,6 @@ import { isTransient, LoginRequiredError, NoPendingLoginError, OAuthError, Refre
 import type { HttpContext } from "./http.js";
 import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
 import { randomToken } from "./random.js";
-import { PendingLogins } from "./pending-login.js";
 import type { AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
 import { sameOriginPath } from "./return-to.js";
 import { isSessionRecord, readSessionRecord, type SessionRecord } from "./session-record.js";
@@ -69,7 +68,7 @@ export class AuthPIClient {
   readonly #storage: SafeStorage;
   readonly #sessionKey: string;
   readonly #logoutKey: string;
-  readonly #pending: PendingLogins;
+  readonly #pendingKey: string;
   readonly #listeners = new Set<() => void>();
   #snapshot: AuthSnapshot;
   #session: Session | null = null;
@@ -96,7 +95,7 @@ export class AuthPIClient {
     this.#storage = new SafeStorage(resolveStorage(this.#options.storage ?? "session"));
     this.#sessionKey = `authpi:${this.#options.clientId}:session`;
     this.#logoutKey = `authpi:${this.#options.clientId}:logout`;
-    this.#pending = new PendingLogins(this.#storage, `authpi:${this.#options.clientId}:logins`, this.#options.now);
+    this.#pendingKey = `authpi:${this.#options.clientId}:logins`;
     // Restore synchronously (SPEC §5): the first snapshot, and so the first render, already knows the user.
     const record = readSessionRecord(this.#storage, this.#sessionKey, this.#options.issuerUrl, this.#options.clientId);
     const agent = record ? this.#agentFrom(record) : null;
@@ -188,7 +187,7 @@ export class AuthPIClient {
 
   /** The protocol half, loaded on first use: a restored session needs none of it until it refreshes. */
   #protocol(): Promise<Protocol> {
-    this.#protocolModule ??= import("./protocol.js").then(({ Protocol }) => new Protocol(this.#options, this.#http));
+    this.#protocolModule ??= import("./protocol.js").then(({ Protocol }) => new Protocol(this.#options, this.#http, this.#storage, this.#pendingKey));
     return this.#protocolModule;
   }
 
@@ -222,9 +221,10 @@ export class AuthPIClient {
     // After a logout in this tab or another, the IdP's session may still be alive (its end-session
     // page is not confirmed yet): ask for the credentials again, never sign back in silently (case 33).
     if (this.#loggedOut) authOptions.prompt ??= "login";
-    const auth = await this.createAuthorizationUrl(authOptions);
+    const protocol = await this.#protocol();
+    const auth = await protocol.authorizationUrl(authOptions);
     const here = `${location.pathname}${location.search}${location.hash}`;
-    this.#pending.add(auth.state, {
+    protocol.pending.add(auth.state, {
       codeVerifier: auth.codeVerifier,
       nonce: auth.nonce,
       returnTo: sameOriginPath(returnTo ?? here, location.origin),
@@ -282,11 +282,13 @@ export class AuthPIClient {
     const params = new URLSearchParams(url.search);
     this.#cleanAddressBar(url);
     const state = params.get("state");
-    const login = state === null ? undefined : this.#pending.take(state);
     const generation = this.#generation;
     if (!this.#session) this.#publish("loading");
     try {
-      if (!login) throw state !== null && this.#pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
+      const { pending } = await this.#protocol();
+      // Consumed before the token request: a replayed or concurrent callback finds nothing (case 10).
+      const login = state === null ? undefined : pending.take(state);
+      if (!login) throw state !== null && pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
       const receivedAt = this.#nowSeconds();
       const agent = await (await this.#protocol()).completeCallback(params, login);
       if (generation === this.#generation) this.#setSession(agent, receivedAt);
@@ -589,7 +591,7 @@ export class AuthPIClient {
     const tokens = session?.agent.tokens;
     this.#loggedOut = true;
     this.#endSession(null, true);
-    this.#pending.clear();
+    this.#storage.remove(this.#pendingKey);
     this.#callbacks.clear();
     let revoked = false;
     let revocationError: OAuthError | null = null;

@@ -53,8 +53,8 @@ export class PendingLogins {
 
   /**
    * Removes and returns the login for `state`, synchronously: the entry is gone
-   * before the caller's first `await`, so a replayed or concurrent callback
-   * finds nothing and the code is sent at most once (security case 10).
+   * before the code is sent, so a replayed or concurrent callback finds
+   * nothing and the code is sent at most once (security case 10).
    */
   take(state: string): PendingLogin | undefined {
     const logins = this.#read();

@@ -19,7 +19,9 @@ import { expectJson, send, type HttpContext } from "./http.js";
 import { verifyIdToken, type IdTokenExpectations } from "./id-token.js";
 import type { ResolvedOptions } from "./options.js";
 import { parseOrganizations } from "./organizations.js";
+import { PendingLogins } from "./pending-login.js";
 import { randomToken, s256 } from "./random.js";
+import type { SafeStorage } from "./storage.js";
 import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse } from "./tokens.js";
 import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
 
@@ -59,10 +61,17 @@ export class Protocol {
   #metadata: Promise<IssuerMetadata> | null = null;
   #keys: Promise<JSONWebKeySet> | null = null;
 
+  /** Logins in flight in this tab; only the protocol half reads or writes them. */
+  readonly pending: PendingLogins;
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly http: HttpContext,
-  ) {}
+    storage: SafeStorage,
+    pendingKey: string,
+  ) {
+    this.pending = new PendingLogins(storage, pendingKey, options.now);
+  }
 
   metadata(): Promise<IssuerMetadata> {
     this.#metadata ??= fetchMetadata(this.http, this.options.issuerUrl, this.options.now()).catch((error: unknown) => {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Size budget: bundles what users ship (esbuild, minified ESM, browser target,
 // React external, dependencies included), prints min / gzip / brotli, and
-// exits 1 above budget. The ID-token verifier (jose) is a lazy chunk: "first
-// load" is what a page downloads before sign-in, "total" everything.
+// exits 1 above budget. The protocol half (discovery, token exchanges, jose's
+// verifier) is a chunk the client loads when it first talks to the IdP:
+// "first load" is what every page downloads, "total" adds that chunk.
+// Run: `pnpm size` (`--why` lists the biggest inputs of each chunk).
 import { build } from "esbuild";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -11,7 +13,7 @@ const KB = 1024;
 const entries = [
   {
     name: "app: AuthPIProvider + useAccess + RequireAccess",
-    budgetGzip: 16 * KB,
+    budget: { first: 16 * KB, total: 26.5 * KB },
     source: `
       import { AuthPIClient } from "@authpi/core";
       import { AuthPIProvider, RequireAccess, useAccess } from "@authpi/react";
@@ -22,8 +24,9 @@ const entries = [
         return jsx(AuthPIProvider, { client, children: jsx(RequireAccess, { action: "read", resource: "projects", children: jsx(Projects, {}) }) });
       }`,
   },
-  { name: "@authpi/core (everything)", budgetGzip: 15 * KB, source: `export * from "@authpi/core";` },
-  { name: "hasAccess alone", budgetGzip: 1 * KB, source: `export { hasAccess } from "@authpi/core";`, forbid: ["jose", "zod"] },
+  { name: "@authpi/core (everything)", budget: { first: 15.5 * KB, total: 25.5 * KB }, source: `export * from "@authpi/core";` },
+  // One file, no splitting: tree-shaking alone must drop the client, jose and zod.
+  { name: "hasAccess alone", budget: { first: 1 * KB, total: 1 * KB }, source: `export { hasAccess } from "@authpi/core";`, forbid: ["jose", "zod"], splitting: false },
 ];
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -40,7 +43,7 @@ for (const entry of entries) {
   const result = await build({
     stdin: { contents: entry.source, resolveDir: packageDir, loader: "js" },
     bundle: true,
-    splitting: true,
+    splitting: entry.splitting ?? true,
     format: "esm",
     minify: true,
     platform: "browser",
@@ -77,11 +80,11 @@ for (const entry of entries) {
       for (const [input, { bytesInOutput }] of inputs.slice(0, 12)) console.log(`     ${String(bytesInOutput).padStart(6)}  ${input.replace(/.*node_modules\//, "")}`);
     }
   }
-  const over = total.gzip > entry.budgetGzip;
+  const over = first.gzip > entry.budget.first || total.gzip > entry.budget.total;
   failed ||= over || pulled.length > 0;
   console.log(`${over || pulled.length ? "FAIL" : "ok  "} ${entry.name}`);
-  console.log(`     first load: ${fmt(first)}`);
-  console.log(`     total:      ${fmt(total)}   budget ${(entry.budgetGzip / KB).toFixed(0)} KB gzip, ${reached.size} chunk(s)`);
+  console.log(`     first load: ${fmt(first)}   (budget ${entry.budget.first / KB} KB gzip)`);
+  console.log(`     total:      ${fmt(total)}   (budget ${entry.budget.total / KB} KB gzip, ${reached.size} chunk(s))`);
   if (pulled.length) console.log(`     pulls in ${pulled.join(", ")}: not tree-shaken`);
 }
 process.exit(failed ? 1 : 0);
