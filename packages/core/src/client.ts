@@ -4,7 +4,6 @@ import type { HttpContext } from "./http.js";
 import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
 import { randomToken } from "./random.js";
 import type { AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
-import { sameOriginPath } from "./return-to.js";
 import { isSessionRecord, readSessionRecord, type SessionRecord } from "./session-record.js";
 import { resolveStorage, SafeStorage } from "./storage.js";
 import { digestOf, TabSync, type TabMessage } from "./tab-sync.js";
@@ -45,6 +44,8 @@ export interface AgentOptions {
   autoRefresh?: boolean;
 }
 
+const signedOut = (description = "not signed in") => new LoginRequiredError(description);
+
 /** Authorization-response parameters that must leave the address bar (RFC 9700 §4.2.4). */
 const CALLBACK_PARAMS = ["code", "state", "iss", "session_state", "error", "error_description", "error_uri"];
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -69,6 +70,7 @@ export class AuthPIClient {
   readonly #sessionKey: string;
   readonly #logoutKey: string;
   readonly #pendingKey: string;
+  readonly #issuerKey: string;
   readonly #listeners = new Set<() => void>();
   #snapshot: AuthSnapshot;
   #session: Session | null = null;
@@ -96,6 +98,7 @@ export class AuthPIClient {
     this.#sessionKey = `authpi:${this.#options.clientId}:session`;
     this.#logoutKey = `authpi:${this.#options.clientId}:logout`;
     this.#pendingKey = `authpi:${this.#options.clientId}:logins`;
+    this.#issuerKey = `authpi:${this.#options.clientId}:issuer`;
     // Restore synchronously (SPEC §5): the first snapshot, and so the first render, already knows the user.
     const record = readSessionRecord(this.#storage, this.#sessionKey, this.#options.issuerUrl, this.#options.clientId);
     const agent = record ? this.#agentFrom(record) : null;
@@ -187,7 +190,7 @@ export class AuthPIClient {
 
   /** The protocol half, loaded on first use: a restored session needs none of it until it refreshes. */
   #protocol(): Promise<Protocol> {
-    this.#protocolModule ??= import("./protocol.js").then(({ Protocol }) => new Protocol(this.#options, this.#http, this.#storage, this.#pendingKey));
+    this.#protocolModule ??= import("./protocol.js").then(({ Protocol }) => new Protocol(this.#options, this.#http, this.#storage, { pending: this.#pendingKey, issuer: this.#issuerKey }));
     return this.#protocolModule;
   }
 
@@ -224,12 +227,11 @@ export class AuthPIClient {
     const protocol = await this.#protocol();
     const auth = await protocol.authorizationUrl(authOptions);
     const here = `${location.pathname}${location.search}${location.hash}`;
-    protocol.pending.add(auth.state, {
-      codeVerifier: auth.codeVerifier,
-      nonce: auth.nonce,
-      returnTo: sameOriginPath(returnTo ?? here, location.origin),
-      createdAt: this.#options.now(),
-    });
+    protocol.pending.add(
+      auth.state,
+      { codeVerifier: auth.codeVerifier, nonce: auth.nonce, returnTo: returnTo ?? here, createdAt: this.#options.now() },
+      location.origin,
+    );
     if (this.#snapshot.status === "error") this.#publish(this.#session ? "authenticated" : "unauthenticated");
     location.assign(auth.url);
   }
@@ -287,12 +289,12 @@ export class AuthPIClient {
     try {
       const { pending } = await this.#protocol();
       // Consumed before the token request: a replayed or concurrent callback finds nothing (case 10).
-      const login = state === null ? undefined : pending.take(state);
+      const login = state === null ? undefined : pending.take(state, url.origin);
       if (!login) throw state !== null && pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
       const receivedAt = this.#nowSeconds();
       const agent = await (await this.#protocol()).completeCallback(params, login);
       if (generation === this.#generation) this.#setSession(agent, receivedAt);
-      return { agent, returnTo: sameOriginPath(login.returnTo, url.origin) };
+      return { agent, returnTo: login.returnTo };
     } catch (error) {
       const oauthError = error instanceof OAuthError ? error : new OAuthError("unexpected_error", String(error), { cause: error });
       // A failed callback leaves an existing session as it was (security case 12).
@@ -379,12 +381,12 @@ export class AuthPIClient {
 
   async #runSessionRefresh(): Promise<AuthenticatedAgent> {
     const planned = this.#session;
-    if (!planned) throw new LoginRequiredError("not signed in");
+    if (!planned) throw signedOut();
     const run = async (): Promise<AuthenticatedAgent> => {
       // Another tab may have refreshed while we waited for the lock: use its tokens.
       this.#adoptFromStorage();
       const current = this.#session;
-      if (!current) throw new LoginRequiredError("signed out while refreshing");
+      if (!current) throw signedOut("signed out while refreshing");
       if (current.agent !== planned.agent) return current.agent;
       const generation = this.#generation;
       const refreshToken = current.agent.tokens.refreshToken;
@@ -403,7 +405,7 @@ export class AuthPIClient {
         this.#retired.add(digest);
       }
       // A logout (here or in another tab) during the request wins: the tokens are dropped (security case 33).
-      if (this.#generation !== generation) throw new LoginRequiredError("signed out while refreshing");
+      if (this.#generation !== generation) throw signedOut("signed out while refreshing");
       this.#retryAttempt = 0;
       this.#retryAt = null;
       const record = this.#setSession(agent, receivedAt);
@@ -420,7 +422,7 @@ export class AuthPIClient {
     const deadline = this.#options.now() + ADOPT_TIMEOUT_MS;
     while (this.#options.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      if (!this.#session) throw new LoginRequiredError("signed out while refreshing");
+      if (!this.#session) throw signedOut("signed out while refreshing");
       if (this.#session !== current) return this.#session.agent;
     }
     // Nobody holds the newer tokens any more: sending the spent one would get the grant revoked for every tab.
@@ -548,7 +550,7 @@ export class AuthPIClient {
   /** A valid access token: refreshed first when it is within the refresh buffer. */
   async getAccessToken(): Promise<string> {
     const session = this.#session;
-    if (!session) throw new LoginRequiredError("not signed in");
+    if (!session) throw signedOut();
     if (this.#options.now() < this.#refreshDueAt(session)) return session.agent.tokens.accessToken;
     return (await this.#refreshSession()).tokens.accessToken;
   }
@@ -569,7 +571,7 @@ export class AuthPIClient {
 
   /** The userinfo claims; their `sub` must be the agent's (OIDC Core §5.3.2, security case 37). */
   async getUserInfo(agent: AuthenticatedAgent | undefined = this.#session?.agent): Promise<UserInfo> {
-    if (!agent) throw new LoginRequiredError("not signed in");
+    if (!agent) throw signedOut();
     const accessToken = agent === this.#session?.agent ? await this.getAccessToken() : agent.tokens.accessToken;
     return (await this.#protocol()).userInfo(agent, accessToken);
   }
@@ -591,7 +593,10 @@ export class AuthPIClient {
     const tokens = session?.agent.tokens;
     this.#loggedOut = true;
     this.#endSession(null, true);
+    // Every SDK key goes (security case 34): pending logins, the cached issuer data, the rotation ledger.
     this.#storage.remove(this.#pendingKey);
+    this.#storage.remove(this.#issuerKey);
+    this.#tabs?.clearLedger();
     this.#callbacks.clear();
     let revoked = false;
     let revocationError: OAuthError | null = null;

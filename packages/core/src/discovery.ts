@@ -33,8 +33,13 @@ export async function fetchMetadata(http: HttpContext, issuerUrl: string, now: n
     if (cause instanceof OAuthError && cause.error === "network_error") throw cause;
     throw new DiscoveryError(`discovery at ${url} failed`, { cause, ...(cause instanceof OAuthError && cause.statusCode ? { statusCode: cause.statusCode } : {}) });
   }
+  return parseMetadata(body, issuerUrl, url);
+}
+
+/** Validated metadata for exactly `issuerUrl`: from the network or from the tab's cache. */
+export function parseMetadata(body: unknown, issuerUrl: string, source: string): IssuerMetadata {
   const parsed = metadataSchema.safeParse(body);
-  if (!parsed.success) throw new DiscoveryError(`discovery at ${url} is missing or has invalid fields`, { cause: parsed.error });
+  if (!parsed.success) throw new DiscoveryError(`discovery at ${source} is missing or has invalid fields`, { cause: parsed.error });
   if (parsed.data.issuer !== issuerUrl) throw new IssuerMismatchError(issuerUrl, parsed.data.issuer);
   return parsed.data;
 }

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { sameOriginPath } from "./return-to.js";
 import type { SafeStorage } from "./storage.js";
 
 /** A login in flight: what the callback must match (SPEC §5). */
@@ -46,9 +47,10 @@ export class PendingLogins {
     else this.storage.set(this.key, JSON.stringify(logins));
   }
 
-  add(state: string, login: PendingLogin): void {
+  /** Records a login; its `returnTo` is kept only as a same-origin path of `origin` (security case 15). */
+  add(state: string, login: PendingLogin, origin: string): void {
     const entries = Object.entries(this.#read()).slice(-(MAX_PENDING - 1));
-    this.#write({ ...Object.fromEntries(entries), [state]: login });
+    this.#write({ ...Object.fromEntries(entries), [state]: { ...login, returnTo: sameOriginPath(login.returnTo, origin) } });
   }
 
   /**
@@ -56,12 +58,13 @@ export class PendingLogins {
    * before the code is sent, so a replayed or concurrent callback finds
    * nothing and the code is sent at most once (security case 10).
    */
-  take(state: string): PendingLogin | undefined {
+  take(state: string, origin: string): PendingLogin | undefined {
     const logins = this.#read();
     const login = Object.hasOwn(logins, state) ? logins[state] : undefined;
     if (login) delete logins[state];
     this.#write(logins);
-    return login;
+    // Checked again on the way out: the record sat in storage that script could have changed.
+    return login && { ...login, returnTo: sameOriginPath(login.returnTo, origin) };
   }
 
   isEmpty(): boolean {

@@ -3,7 +3,8 @@
 // session downloads none of it until it first talks to the IdP.
 import type { JSONWebKeySet } from "jose";
 import { AuthenticatedAgent } from "./agent.js";
-import { fetchMetadata, type IssuerMetadata } from "./discovery.js";
+import * as z from "zod/mini";
+import { fetchMetadata, parseMetadata, type IssuerMetadata } from "./discovery.js";
 import {
   DiscoveryError,
   errorFromCode,
@@ -56,6 +57,20 @@ const PROTECTED_PARAMS = new Set([
   "code_challenge_method",
 ]);
 
+/** Public issuer data this tab keeps across reloads: no secrets, re-validated on read. */
+interface IssuerCache {
+  metadata: unknown;
+  keys?: JSONWebKeySet;
+  savedAt: number;
+}
+
+const issuerCacheSchema = z.object({
+  metadata: z.unknown(),
+  keys: z.optional(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })),
+  savedAt: z.number(),
+});
+const CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** One client's conversation with its issuer: discovery and keys fetched once, then reused. */
 export class Protocol {
   #metadata: Promise<IssuerMetadata> | null = null;
@@ -64,40 +79,78 @@ export class Protocol {
   /** Logins in flight in this tab; only the protocol half reads or writes them. */
   readonly pending: PendingLogins;
 
+  readonly #cacheKey: string;
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly http: HttpContext,
-    storage: SafeStorage,
-    pendingKey: string,
+    private readonly storage: SafeStorage,
+    keys: { pending: string; issuer: string },
   ) {
-    this.pending = new PendingLogins(storage, pendingKey, options.now);
+    this.pending = new PendingLogins(storage, keys.pending, options.now);
+    this.#cacheKey = keys.issuer;
   }
 
+  /**
+   * Discovery, once per client. A reloaded page reuses what this tab fetched
+   * within the last day, so a restored session's first refresh is one request,
+   * not three; the copy is validated like a fresh answer.
+   */
   metadata(): Promise<IssuerMetadata> {
-    this.#metadata ??= fetchMetadata(this.http, this.options.issuerUrl, this.options.now()).catch((error: unknown) => {
-      this.#metadata = null; // a failed discovery is retried next time
-      throw error;
-    });
+    this.#metadata ??= this.#fromCache((cached) => parseMetadata(cached.metadata, this.options.issuerUrl, "the cache"))
+      .catch(() =>
+        fetchMetadata(this.http, this.options.issuerUrl, this.options.now()).then((metadata) => {
+          this.#saveCache({ metadata, savedAt: this.options.now() });
+          return metadata;
+        }),
+      )
+      .catch((error: unknown) => {
+        this.#metadata = null; // a failed discovery is retried next time
+        throw error;
+      });
     return this.#metadata;
   }
 
+  /** The issuer's keys; `refetch` after an unknown `kid` (key rotation) skips every cache. */
   #getKeys(refetch: boolean): Promise<JSONWebKeySet> {
     if (refetch || !this.#keys) {
-      this.#keys = this.metadata().then(async ({ jwks_uri }) => {
-        try {
-          const body = await expectJson(await send(this.http, jwks_uri, { headers: { accept: "application/json" } }), jwks_uri, {
-            now: this.options.now(),
-          });
-          if (!Array.isArray(body.keys)) throw new InvalidResponseError("the JWKS has no keys array");
-          return body as unknown as JSONWebKeySet;
-        } catch (cause) {
-          // Fail closed (security case 3): no key set, no verification, no tokens.
-          throw new JwksError(`fetching the issuer's keys from ${jwks_uri} failed`, { cause });
-        }
-      });
+      const cached = refetch ? Promise.reject(new Error("refetch")) : this.#fromCache((entry) => entry.keys as JSONWebKeySet | undefined);
+      this.#keys = cached.catch(() => this.#fetchKeys());
       this.#keys.catch(() => (this.#keys = null));
     }
     return this.#keys;
+  }
+
+  async #fetchKeys(): Promise<JSONWebKeySet> {
+    const { jwks_uri } = await this.metadata();
+    let keys: JSONWebKeySet;
+    try {
+      const body = await expectJson(await send(this.http, jwks_uri, { headers: { accept: "application/json" } }), jwks_uri, { now: this.options.now() });
+      if (!Array.isArray(body.keys)) throw new InvalidResponseError("the JWKS has no keys array");
+      keys = body as unknown as JSONWebKeySet;
+    } catch (cause) {
+      // Fail closed (security case 3): no key set, no verification, no tokens.
+      throw new JwksError(`fetching the issuer's keys from ${jwks_uri} failed`, { cause });
+    }
+    this.#saveCache({ metadata: await this.metadata(), keys, savedAt: this.options.now() });
+    return keys;
+  }
+
+  #readCache(): IssuerCache | undefined {
+    const parsed = issuerCacheSchema.safeParse(this.storage.getJson(this.#cacheKey));
+    return parsed.success && this.options.now() - parsed.data.savedAt < CACHE_MAX_AGE_MS ? (parsed.data as IssuerCache) : undefined;
+  }
+
+  /** A cached value, or a rejection when there is none (or it does not validate). */
+  async #fromCache<T>(pick: (cache: IssuerCache) => T | undefined): Promise<T> {
+    const cache = this.#readCache();
+    const value = cache && pick(cache);
+    if (value === undefined) throw new Error("not cached");
+    return value;
+  }
+
+  #saveCache(cache: IssuerCache): void {
+    this.storage.set(this.#cacheKey, JSON.stringify(cache));
   }
 
   async #verify(idToken: string, expect: Partial<IdTokenExpectations>): Promise<IdTokenClaims> {

@@ -78,6 +78,10 @@ export class TabSync {
     this.#ledger.set(this.#ledgerKey, JSON.stringify(Object.fromEntries(entries.slice(-LEDGER_SIZE))));
   }
 
+  clearLedger(): void {
+    this.#ledger?.remove(this.#ledgerKey);
+  }
+
   close(): void {
     this.#channel?.close();
   }

@@ -288,3 +288,26 @@ describe("revocation (case 35)", () => {
     expect(await rejection(clientFor().revokeToken("rt"))).toMatchObject({ error: "temporarily_unavailable", statusCode: 503 });
   });
 });
+
+describe("issuer data across reloads", () => {
+  it("a reloaded client reuses this tab's discovery and keys: its first refresh is one request", async () => {
+    const { memoryStorage } = await import("../src/storage.js");
+    const storage = memoryStorage();
+    const first = clientFor({ storage });
+    const agent = await first.exchangeCode("c", "v", { nonce: "n-1" });
+    idp.requests.length = 0;
+    const reloaded = clientFor({ storage });
+    idp.on("/token", async () => ({ body: await idp.tokenResponse({ nonce: undefined, id_token: await idp.idToken({ nonce: undefined }) }) }));
+    await reloaded.refresh(agent);
+    expect(idp.requests.map((r) => r.path)).toEqual(["/token"]);
+  });
+
+  it("ignores a cached copy that does not validate and fetches discovery again", async () => {
+    const { memoryStorage } = await import("../src/storage.js");
+    const storage = memoryStorage();
+    storage.setItem("authpi:cli_test:issuer", JSON.stringify({ metadata: { issuer: "https://evil.example" }, savedAt: Date.now() }));
+    await clientFor({ storage }).createAuthorizationUrl();
+    expect(idp.requests.map((r) => r.path)).toEqual(["/.well-known/openid-configuration"]);
+    expect(JSON.parse(storage.getItem("authpi:cli_test:issuer") ?? "{}").metadata.issuer).toBe(idp.issuer);
+  });
+});
