@@ -1,0 +1,58 @@
+// Renders per token refresh, and the cost of a refresh with consumers mounted.
+// A refresh yields a new agent with the same scopes: `useAccess` consumers
+// must not re-render, `useAgent` consumers do (their value changed).
+// Run: `pnpm bench`. Prints the render counts after the timings.
+import { act, render } from "@testing-library/react";
+import { afterAll, bench, describe } from "vitest";
+import { AuthPIProvider, useAccess, useAgent, useAuthPI } from "../src/index.js";
+import { createClient, createIdp, memoryStorage, seedSession } from "../test/support/idp.js";
+
+const idp = await createIdp();
+const storage = memoryStorage();
+seedSession(storage, idp);
+const client = createClient(storage, idp);
+
+const renders = { useAccess: 0, useAgent: 0, "useAuthPI().status": 0 };
+function AccessConsumer() {
+  renders.useAccess += 1;
+  return <span>{String(useAccess("org_a", "read", "projects"))}</span>;
+}
+function AgentConsumer() {
+  renders.useAgent += 1;
+  return <span>{useAgent()?.id}</span>;
+}
+function StatusConsumer() {
+  renders["useAuthPI().status"] += 1;
+  return <span>{useAuthPI().status}</span>;
+}
+
+render(
+  <AuthPIProvider client={client}>
+    {Array.from({ length: 20 }, (_, i) => (
+      <AccessConsumer key={i} />
+    ))}
+    <AgentConsumer />
+    <StatusConsumer />
+  </AuthPIProvider>,
+);
+const mounted = { ...renders };
+let refreshes = 0;
+
+describe("token refresh with 20 useAccess consumers mounted", () => {
+  bench(
+    "client.refresh() + React commit",
+    async () => {
+      await act(() => client.refresh());
+      refreshes += 1;
+    },
+    { iterations: 50, warmupIterations: 5 },
+  );
+});
+
+afterAll(() => {
+  const perRefresh = Object.fromEntries(
+    Object.entries(renders).map(([name, count]) => [name, ((count - mounted[name as keyof typeof renders]) / refreshes).toFixed(2)]),
+  );
+  console.log(`\nRenders per refresh over ${refreshes} refreshes (20 useAccess consumers, counts per consumer kind):`);
+  console.table({ "renders per refresh": { ...perRefresh, useAccess: (Number(perRefresh.useAccess) / 20).toFixed(2) + " each" } });
+});
