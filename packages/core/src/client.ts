@@ -90,6 +90,8 @@ export class AuthPIClient {
   #removeListeners: (() => void) | null = null;
   /** The user logged out while this page was open. */
   #loggedOut = false;
+  /** logout() is revoking and navigating to the end-session endpoint. */
+  #leaving = false;
 
   constructor(options: AuthPIClientOptions) {
     this.#options = resolveOptions(options);
@@ -220,6 +222,9 @@ export class AuthPIClient {
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     const location = globalThis.location;
     if (!location) throw new TypeError("loginWithRedirect() needs a browser; use createAuthorizationUrl() elsewhere");
+    // This tab is on its way to the IdP's end-session page: a login started now (a guard that saw the
+    // session end) would race that navigation and leave a stray pending login behind.
+    if (this.#leaving) return;
     const { returnTo, ...authOptions } = options;
     // After a logout in this tab or another, the IdP's session may still be alive (its end-session
     // page is not confirmed yet): ask for the credentials again, never sign back in silently (case 33).
@@ -592,6 +597,7 @@ export class AuthPIClient {
     const session = this.#session;
     const tokens = session?.agent.tokens;
     this.#loggedOut = true;
+    this.#leaving = true;
     this.#endSession(null, true);
     // Every SDK key goes (security case 34): pending logins, the cached issuer data, the rotation ledger.
     this.#storage.remove(this.#pendingKey);
@@ -623,8 +629,10 @@ export class AuthPIClient {
       if (logoutUrl) {
         this.#storage.set(this.#logoutKey, state);
         location.assign(logoutUrl);
+        return { revoked, revocationError };
       }
     }
+    this.#leaving = false;
     return { revoked, revocationError };
   }
 

@@ -266,12 +266,21 @@ describe("start() on a callback URL", () => {
 });
 
 describe("login after logout (case 33)", () => {
-  it("asks the IdP for credentials again instead of reusing its session", async () => {
-    const client = newClient();
-    await client.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(client) }));
-    await client.logout({ revoke: false });
-    await client.loginWithRedirect();
+  it("in another tab asks the IdP for credentials again instead of reusing its session", async () => {
+    const here = newClient();
+    await here.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(here) }));
+    // A duplicated tab: a copy of this tab's storage.
+    const copy = memoryStorage();
+    copy.setItem("authpi:cli_test:session", storage.getItem("authpi:cli_test:session") ?? "");
+    const other = newClient({ storage: copy });
+    expect(other.getSnapshot().status).toBe("authenticated");
+    await Promise.all([here.start(), other.start()]);
+    await here.logout({ revoke: false });
+    await vi.waitFor(() => expect(other.getSnapshot().status).toBe("unauthenticated"));
+    await other.loginWithRedirect();
     expect(new URL(location.assigned.at(-1) ?? "").searchParams.get("prompt")).toBe("login");
+    here.dispose();
+    other.dispose();
   });
 
   it("does not force a prompt on a first login", async () => {
@@ -306,5 +315,18 @@ describe("logout return (case 36)", () => {
     expect(back.getSnapshot().status).toBe("unauthenticated");
     expect(storage.getItem("authpi:cli_test:logout")).toBeNull();
     back.dispose();
+  });
+});
+
+describe("login during logout", () => {
+  it("is dropped while the tab is on its way to the end-session endpoint: no stray pending login", async () => {
+    const client = newClient({ postLogoutRedirectUri: `${APP}/` });
+    await client.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(client) }));
+    idp.on("/revoke", { delayMs: 100, status: 200, raw: "" });
+    const leaving = client.logout();
+    await client.loginWithRedirect(); // what a route guard does when it sees the session end
+    await leaving;
+    expect(location.assigned.at(-1)).toContain("/logout?");
+    expect(storage.getItem("authpi:cli_test:logins")).toBeNull();
   });
 });
