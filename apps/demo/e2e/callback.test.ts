@@ -2,29 +2,18 @@
 // bar (cases 7, 9, 10, 11, 13, 15, 30, 38). No forging server is needed: the
 // attacks are URLs, and the IdP is the real dev IdP.
 import { createHash, randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { signIn, signInAt, startStack, waitForStatus, type Stack } from "./support/stack.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { signIn, signInAt, waitForStatus, useStack } from "./support/stack.js";
 
-let stack: Stack;
-let context: BrowserContext;
+const env = useStack();
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack?.close());
-beforeEach(async () => {
-  context = await stack.browser.newContext();
-  stack.idp.resetCounters();
-});
-afterEach(() => context.close());
-
-const callback = (params: Record<string, string>) => `${stack.appUrl}/callback?${new URLSearchParams(params)}`;
+const callback = (params: Record<string, string>) => `${env.stack.appUrl}/callback?${new URLSearchParams(params)}`;
 
 /** Starts a real login from the app and stops at the IdP's login page: the state the app is waiting for. */
 async function pendingLogin(page: Page): Promise<string> {
-  await page.goto(`${stack.appUrl}/dashboard`);
-  await page.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
+  await page.goto(`${env.stack.appUrl}/dashboard`);
+  await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
   const authorize = await page.evaluate(() => location.href);
   // The login page's URL is the interaction; the state is in the original authorize request.
   return new URL(authorize).searchParams.get("state") ?? stateFromHistory;
@@ -34,7 +23,7 @@ let stateFromHistory = "";
 function watchAuthorize(page: Page) {
   page.on("request", (request) => {
     const url = new URL(request.url());
-    if (url.href.startsWith(`${stack.idp.issuerUrl}/auth?`)) stateFromHistory = url.searchParams.get("state") ?? "";
+    if (url.href.startsWith(`${env.stack.idp.issuerUrl}/auth?`)) stateFromHistory = url.searchParams.get("state") ?? "";
   });
 }
 
@@ -46,35 +35,35 @@ async function errorCode(page: Page): Promise<string | null> {
 
 describe("crafted callbacks", () => {
   it("an unknown state is refused with no token request, and the address bar is cleaned (cases 7, 11)", async () => {
-    const page = await context.newPage();
+    const page = await env.context.newPage();
     watchAuthorize(page);
     await pendingLogin(page);
-    await page.goto(callback({ code: "stolen", state: "forged", iss: stack.idp.issuerUrl }));
+    await page.goto(callback({ code: "stolen", state: "forged", iss: env.stack.idp.issuerUrl }));
     expect(await errorCode(page)).toBe("state_mismatch");
-    expect(stack.idp.tokenRequests()).toEqual({});
+    expect(env.stack.idp.tokenRequests()).toEqual({});
     expect(new URL(page.url()).search).toBe("");
   });
 
   it("a callback in a tab with no pending login says so and does not loop (case 14)", async () => {
-    const page = await context.newPage();
-    await page.goto(callback({ code: "c", state: "s", iss: stack.idp.issuerUrl }));
+    const page = await env.context.newPage();
+    await page.goto(callback({ code: "c", state: "s", iss: env.stack.idp.issuerUrl }));
     expect(await errorCode(page)).toBe("no_pending_login");
     await page.waitForTimeout(1_000);
-    expect(page.url().startsWith(stack.appUrl)).toBe(true);
-    expect(stack.idp.tokenRequests()).toEqual({});
+    expect(page.url().startsWith(env.stack.appUrl)).toBe(true);
+    expect(env.stack.idp.tokenRequests()).toEqual({});
   });
 
   it("a response without iss is refused as a mix-up before any token request (case 9)", async () => {
-    const page = await context.newPage();
+    const page = await env.context.newPage();
     watchAuthorize(page);
     await pendingLogin(page);
     await page.goto(callback({ code: "c", state: stateFromHistory }));
     expect(await errorCode(page)).toBe("issuer_mismatch");
-    expect(stack.idp.tokenRequests()).toEqual({});
+    expect(env.stack.idp.tokenRequests()).toEqual({});
   });
 
   it("an error_description carrying HTML is shown as text, never run (case 13)", async () => {
-    const page = await context.newPage();
+    const page = await env.context.newPage();
     watchAuthorize(page);
     const dialogs: string[] = [];
     page.on("dialog", (dialog) => {
@@ -83,7 +72,7 @@ describe("crafted callbacks", () => {
     });
     await pendingLogin(page);
     const payload = `<img src=x onerror="alert('xss')">`;
-    await page.goto(callback({ error: "access_denied", error_description: payload, state: stateFromHistory, iss: stack.idp.issuerUrl }));
+    await page.goto(callback({ error: "access_denied", error_description: payload, state: stateFromHistory, iss: env.stack.idp.issuerUrl }));
     expect(await errorCode(page)).toBe("access_denied");
     expect(await page.getByTestId("auth-error").textContent()).toContain(payload);
     expect(await page.locator("img[src=x]").count()).toBe(0);
@@ -92,25 +81,25 @@ describe("crafted callbacks", () => {
   });
 
   it("replaying the callback URL (Back, reload) sends no second code and keeps the session (case 10)", async () => {
-    const page = await context.newPage();
+    const page = await env.context.newPage();
     let callbackUrl = "";
     page.on("request", (request) => {
-      if (request.url().startsWith(`${stack.appUrl}/callback?`)) callbackUrl = request.url();
+      if (request.url().startsWith(`${env.stack.appUrl}/callback?`)) callbackUrl = request.url();
     });
-    await page.goto(`${stack.appUrl}/dashboard`);
-    await page.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
-    await signInAt(page, "max@acme.test", stack.appUrl);
+    await page.goto(`${env.stack.appUrl}/dashboard`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    await signInAt(page, "max@acme.test", env.stack.appUrl);
     await waitForStatus(page, "authenticated");
     await page.goto(callbackUrl);
     expect(await page.getByTestId("status").textContent()).not.toBe("unauthenticated");
     await page.waitForTimeout(1_000);
-    expect(stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
-    await page.goto(`${stack.appUrl}/dashboard`);
+    expect(env.stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
+    await page.goto(`${env.stack.appUrl}/dashboard`);
     await waitForStatus(page, "authenticated");
   });
 
   it("one token request under StrictMode, and the callback shows loading then authenticated only (case 38)", async () => {
-    const page = await context.newPage();
+    const page = await env.context.newPage();
     await page.addInitScript(() => {
       const seen: string[] = [];
       (window as unknown as { statusesSeen: string[] }).statusesSeen = seen;
@@ -119,18 +108,18 @@ describe("crafted callbacks", () => {
         if (text && seen.at(-1) !== text) seen.push(text);
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
-    await page.goto(`${stack.appUrl}/dashboard`);
-    await page.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
-    await signInAt(page, "olivia@acme.test", stack.appUrl);
+    await page.goto(`${env.stack.appUrl}/dashboard`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    await signInAt(page, "olivia@acme.test", env.stack.appUrl);
     await waitForStatus(page, "authenticated");
     expect(await page.evaluate(() => (window as unknown as { statusesSeen: string[] }).statusesSeen)).toEqual(["loading", "authenticated"]);
-    expect(stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
+    expect(env.stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
   });
 });
 
 describe("where tokens live (case 30)", () => {
   it("only in this tab's namespaced sessionStorage: not in localStorage, cookies, IndexedDB or the URL", async () => {
-    const page = await signIn(context, stack, "olivia@acme.test");
+    const page = await signIn(env.context, env.stack, "olivia@acme.test");
     const found = await page.evaluate(async () => ({
       session: Object.keys(sessionStorage),
       localTokens: Object.values(localStorage).filter((value) => /eyJ[\w-]+\.[\w-]+/.test(value)),
@@ -149,8 +138,8 @@ describe("post-login target (case 15)", () => {
   it.each(["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])(
     "a pending login whose returnTo is %j lands on / after a real login",
     async (returnTo) => {
-      const page = await context.newPage();
-      await page.goto(`${stack.appUrl}/`);
+      const page = await env.context.newPage();
+      await page.goto(`${env.stack.appUrl}/`);
       // Plant a pending login, as script on the page could, with a hostile target, then log in for real with it.
       const verifier = randomBytes(32).toString("base64url");
       const state = randomBytes(16).toString("base64url");
@@ -159,11 +148,11 @@ describe("post-login target (case 15)", () => {
         ([key, value]) => sessionStorage.setItem(key as string, value as string),
         ["authpi:cli_dev_demo:logins", JSON.stringify({ [state]: { codeVerifier: verifier, nonce, returnTo, createdAt: Date.now() } })],
       );
-      const authorize = new URL(`${stack.idp.issuerUrl}/auth`);
+      const authorize = new URL(`${env.stack.idp.issuerUrl}/auth`);
       for (const [name, value] of Object.entries({
         response_type: "code",
         client_id: "cli_dev_demo",
-        redirect_uri: `${stack.appUrl}/callback`,
+        redirect_uri: `${env.stack.appUrl}/callback`,
         scope: "openid profile email",
         state,
         nonce,
@@ -173,9 +162,9 @@ describe("post-login target (case 15)", () => {
         authorize.searchParams.set(name, value);
       }
       await page.goto(authorize.href);
-      await signInAt(page, "max@acme.test", stack.appUrl);
+      await signInAt(page, "max@acme.test", env.stack.appUrl);
       await waitForStatus(page, "authenticated");
-      expect(new URL(page.url()).origin).toBe(stack.appUrl);
+      expect(new URL(page.url()).origin).toBe(env.stack.appUrl);
       expect(new URL(page.url()).pathname).toBe("/");
     },
   );

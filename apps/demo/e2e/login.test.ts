@@ -1,32 +1,21 @@
 // Signing in as each seeded user in Debian's Chromium against the dev IdP and
 // the demo: what each page shows, errors without login loops, deep links, reload without a flash.
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { artifactsDir, signIn, signInAt, startStack, waitForStatus, type Stack } from "./support/stack.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { artifactsDir, signIn, signInAt, waitForStatus, useStack } from "./support/stack.js";
 
-let stack: Stack;
-let context: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack?.close());
-beforeEach(async () => {
-  context = await stack.browser.newContext();
-  stack.idp.resetCounters();
-});
-afterEach(() => context.close());
+const env = useStack();
 
 const visible = (page: Page, testId: string) => page.getByTestId(testId).isVisible();
 
 async function open(page: Page, path: string) {
-  await page.goto(`${stack.appUrl}${path}`);
+  await page.goto(`${env.stack.appUrl}${path}`);
   await waitForStatus(page, "authenticated");
 }
 
 describe("each seeded user sees what their scopes allow", () => {
   it("the owner (projects:**) can create, edit and delete projects but is not an admin", async () => {
-    const page = await signIn(context, stack, "olivia@acme.test");
+    const page = await signIn(env.context, env.stack, "olivia@acme.test");
     expect(await page.getByTestId("user-email").textContent()).toContain("olivia@acme.test");
     await page.screenshot({ path: `${artifactsDir}dashboard.png`, fullPage: true });
     await open(page, "/projects?org=org_acme");
@@ -41,7 +30,7 @@ describe("each seeded user sees what their scopes allow", () => {
   });
 
   it("the member (projects:read) sees projects without any action", async () => {
-    const page = await signIn(context, stack, "max@acme.test");
+    const page = await signIn(env.context, env.stack, "max@acme.test");
     await open(page, "/projects?org=org_acme");
     await page.getByTestId("project-list").waitFor();
     expect(await page.getByTestId("new-project").count()).toBe(0);
@@ -51,7 +40,7 @@ describe("each seeded user sees what their scopes allow", () => {
   });
 
   it("the user in two organizations gets each organization's scopes when switching", async () => {
-    const page = await signIn(context, stack, "tara@example.test");
+    const page = await signIn(env.context, env.stack, "tara@example.test");
     await open(page, "/admin?org=org_acme");
     await page.getByTestId("admin-panel").waitFor();
     await page.screenshot({ path: `${artifactsDir}admin.png`, fullPage: true });
@@ -64,7 +53,7 @@ describe("each seeded user sees what their scopes allow", () => {
   });
 
   it("the *:** user may do everything but holds no role", async () => {
-    const page = await signIn(context, stack, "sam@example.test");
+    const page = await signIn(env.context, env.stack, "sam@example.test");
     await open(page, "/projects?org=org_acme");
     await page.getByTestId("new-project").waitFor();
     await open(page, "/admin?org=org_acme");
@@ -72,7 +61,7 @@ describe("each seeded user sees what their scopes allow", () => {
   });
 
   it("the user with no organization is told so instead of seeing projects", async () => {
-    const page = await signIn(context, stack, "nora@example.test");
+    const page = await signIn(env.context, env.stack, "nora@example.test");
     await open(page, "/projects");
     await page.getByTestId("access-denied").waitFor();
     expect(await page.getByTestId("project-list").count()).toBe(0);
@@ -81,14 +70,14 @@ describe("each seeded user sees what their scopes allow", () => {
 
 describe("errors and redirects", () => {
   it("the blocked user sees a clear error and no second login", async () => {
-    const page = await context.newPage();
+    const page = await env.context.newPage();
     const authorizeRequests: string[] = [];
     page.on("request", (request) => {
       // The authorization endpoint itself, not oidc-provider's resume URL (/auth/:uid).
-      if (request.url().startsWith(`${stack.idp.issuerUrl}/auth?`)) authorizeRequests.push(request.url());
+      if (request.url().startsWith(`${env.stack.idp.issuerUrl}/auth?`)) authorizeRequests.push(request.url());
     });
-    await page.goto(`${stack.appUrl}/dashboard`);
-    await page.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
+    await page.goto(`${env.stack.appUrl}/dashboard`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
     await page.locator('button[data-email="bob@example.test"]').click();
     const error = page.getByTestId("auth-error");
     await error.waitFor({ timeout: 20_000 });
@@ -96,22 +85,22 @@ describe("errors and redirects", () => {
     await page.screenshot({ path: `${artifactsDir}blocked-user.png`, fullPage: true });
     await page.waitForTimeout(2_000);
     expect(authorizeRequests).toHaveLength(1);
-    expect(page.url().startsWith(stack.appUrl)).toBe(true);
-    expect(stack.idp.tokenRequests()).toEqual({});
+    expect(page.url().startsWith(env.stack.appUrl)).toBe(true);
+    expect(env.stack.idp.tokenRequests()).toEqual({});
   });
 
   it("a deep link to a gated page returns there after login", async () => {
-    const page = await context.newPage();
-    await page.goto(`${stack.appUrl}/projects?org=org_acme#top`);
-    await page.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
-    await signInAt(page, "olivia@acme.test", stack.appUrl);
+    const page = await env.context.newPage();
+    await page.goto(`${env.stack.appUrl}/projects?org=org_acme#top`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    await signInAt(page, "olivia@acme.test", env.stack.appUrl);
     await page.getByTestId("project-list").waitFor();
     const url = new URL(page.url());
     expect(`${url.pathname}${url.search}${url.hash}`).toBe("/projects?org=org_acme#top");
   });
 
   it("the address bar holds no code, state or iss after the callback (case 11)", async () => {
-    const page = await signIn(context, stack, "max@acme.test");
+    const page = await signIn(env.context, env.stack, "max@acme.test");
     const url = new URL(page.url());
     for (const name of ["code", "state", "iss", "session_state"]) expect(url.searchParams.has(name)).toBe(false);
   });
@@ -119,7 +108,7 @@ describe("errors and redirects", () => {
 
 describe("reload", () => {
   it("keeps the session with no signed-out or loading frame, and no request to the IdP", async () => {
-    const page = await signIn(context, stack, "olivia@acme.test", "/projects?org=org_acme");
+    const page = await signIn(env.context, env.stack, "olivia@acme.test", "/projects?org=org_acme");
     // Record every status the page ever shows, from its very first frame.
     await page.addInitScript(() => {
       const seen: string[] = [];
@@ -131,7 +120,7 @@ describe("reload", () => {
     });
     const idpRequests: string[] = [];
     page.on("request", (request) => {
-      if (request.url().startsWith(stack.idp.origin)) idpRequests.push(request.url());
+      if (request.url().startsWith(env.stack.idp.origin)) idpRequests.push(request.url());
     });
     await page.reload();
     await page.getByTestId("project-list").waitFor();

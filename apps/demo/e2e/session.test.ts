@@ -1,27 +1,17 @@
 // Sessions over time and across tabs, for real: a 10-second access token, so
 // the demo refreshes every 5 seconds (half the lifetime, SPEC §7.5).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
-import { signIn, startStack, waitForStatus, type Stack } from "./support/stack.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { signIn, waitForStatus, useStack } from "./support/stack.js";
 
 const TTL = 10;
-let stack: Stack;
-let context: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({ accessTokenTtl: TTL, idTokenTtl: TTL });
-});
-afterAll(() => stack?.close());
-beforeEach(async () => {
-  context = await stack.browser.newContext();
-});
-afterEach(() => context.close());
+const env = useStack({ accessTokenTtl: TTL, idTokenTtl: TTL });
 
 /** Every answer of the token endpoint to this page: a reused refresh token shows up as a 400. */
 function tokenResponses(page: Page): number[] {
   const statuses: number[] = [];
   page.on("response", (response) => {
-    if (response.url() === `${stack.idp.issuerUrl}/token` && response.request().method() === "POST") statuses.push(response.status());
+    if (response.url() === `${env.stack.idp.issuerUrl}/token` && response.request().method() === "POST") statuses.push(response.status());
   });
   return statuses;
 }
@@ -31,11 +21,11 @@ const refreshCount = async (page: Page) => Number(await page.getByTestId("refres
 
 describe("background refresh", () => {
   it("happens on its own before the access token expires", async () => {
-    const page = await signIn(context, stack, "max@acme.test");
+    const page = await signIn(env.context, env.stack, "max@acme.test");
     const statuses = tokenResponses(page);
-    stack.idp.resetCounters();
+    env.stack.idp.resetCounters();
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=refresh-count]")?.textContent) >= 2, null, { timeout: 30_000 });
-    expect(stack.idp.tokenRequests().refresh_token).toBeGreaterThanOrEqual(2);
+    expect(env.stack.idp.tokenRequests().refresh_token).toBeGreaterThanOrEqual(2);
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(JSON.parse((await storedSession(page)) ?? "{}").tokens.expiresAt).toBeGreaterThan(Date.now() / 1000);
     await waitForStatus(page, "authenticated");
@@ -44,16 +34,16 @@ describe("background refresh", () => {
 
 describe("a duplicated tab", () => {
   it("and its opener both keep refreshing with zero invalid_grant (case 27)", async () => {
-    const opener = await signIn(context, stack, "olivia@acme.test");
+    const opener = await signIn(env.context, env.stack, "olivia@acme.test");
     const openerStatuses = tokenResponses(opener);
     // A real duplicate: window.open copies this tab's sessionStorage, refresh token included.
-    const [duplicate] = await Promise.all([context.waitForEvent("page"), opener.evaluate(() => window.open(location.href))]);
+    const [duplicate] = await Promise.all([env.context.waitForEvent("page"), opener.evaluate(() => window.open(location.href))]);
     const duplicateStatuses = tokenResponses(duplicate);
     await waitForStatus(duplicate, "authenticated");
-    stack.idp.resetCounters();
+    env.stack.idp.resetCounters();
     // Four refresh periods with two tabs holding one refresh token lineage.
     await opener.waitForTimeout(4 * (TTL / 2) * 1000 + 2_000);
-    const refreshes = stack.idp.tokenRequests().refresh_token ?? 0;
+    const refreshes = env.stack.idp.tokenRequests().refresh_token ?? 0;
     expect(refreshes).toBeGreaterThanOrEqual(3);
     expect([...openerStatuses, ...duplicateStatuses]).toEqual(Array(refreshes).fill(200));
     await waitForStatus(opener, "authenticated");
@@ -66,10 +56,10 @@ describe("a duplicated tab", () => {
 
 describe("logout", () => {
   it("in one tab signs out every tab, leaves no token anywhere and never signs back in silently (cases 30, 33, 34)", async () => {
-    const first = await signIn(context, stack, "tara@example.test");
+    const first = await signIn(env.context, env.stack, "tara@example.test");
     // One more tab on a public page, one on a gated page; both hold the session.
-    const [home] = await Promise.all([context.waitForEvent("page"), first.evaluate(() => window.open("/"))]);
-    const [gated] = await Promise.all([context.waitForEvent("page"), first.evaluate(() => window.open("/projects?org=org_acme"))]);
+    const [home] = await Promise.all([env.context.waitForEvent("page"), first.evaluate(() => window.open("/"))]);
+    const [gated] = await Promise.all([env.context.waitForEvent("page"), first.evaluate(() => window.open("/projects?org=org_acme"))]);
     await waitForStatus(home, "authenticated");
     await gated.getByTestId("project-list").waitFor();
     await first.getByTestId("logout").click();
@@ -79,12 +69,12 @@ describe("logout", () => {
     // (prompt=login) instead of reusing its session, which is not ended yet.
     await gated.getByTestId("session-ended").waitFor();
     await gated.getByRole("button", { name: "Sign in again" }).click();
-    await gated.waitForURL((url) => url.href.startsWith(stack.idp.origin));
+    await gated.waitForURL((url) => url.href.startsWith(env.stack.idp.origin));
     await gated.locator('button[data-email="tara@example.test"]').waitFor();
     // The IdP ends its session too: confirm on its page, land back on the app signed out.
-    await first.waitForURL((url) => url.href.startsWith(stack.idp.issuerUrl));
+    await first.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
     await first.getByRole("button", { name: "Sign out" }).click();
-    await first.waitForURL((url) => url.href.startsWith(stack.appUrl));
+    await first.waitForURL((url) => url.href.startsWith(env.stack.appUrl));
     await waitForStatus(first, "unauthenticated");
     for (const page of [first, home]) {
       const leftovers = await page.evaluate(() => ({

@@ -467,6 +467,7 @@ export class AuthPIClient {
     if (message.type === "logout") {
       this.#loggedOut = true;
       if (this.#session) this.#endSession(null, false);
+      this.#forgetAll();
       return;
     }
     const current = this.#session;
@@ -519,6 +520,13 @@ export class AuthPIClient {
     this.#storage.remove(this.#sessionKey);
     if (broadcast) this.#tabs?.post({ type: "logout" });
     this.#publish("unauthenticated", error);
+  }
+
+  /** After a logout, here or in another tab, no SDK key is left (security case 34). */
+  #forgetAll(): void {
+    this.#storage.remove(this.#pendingKey);
+    this.#storage.remove(this.#issuerKey);
+    this.#callbacks.clear();
   }
 
   /** When the session's refresh is due: `expiresAt − min(buffer, lifetime / 2)` (SPEC §7.5), in ms. */
@@ -599,11 +607,8 @@ export class AuthPIClient {
     this.#loggedOut = true;
     this.#leaving = true;
     this.#endSession(null, true);
-    // Every SDK key goes (security case 34): pending logins, the cached issuer data, the rotation ledger.
-    this.#storage.remove(this.#pendingKey);
-    this.#storage.remove(this.#issuerKey);
+    this.#forgetAll();
     this.#tabs?.clearLedger();
-    this.#callbacks.clear();
     let revoked = false;
     let revocationError: OAuthError | null = null;
     if (tokens && options.revoke !== false) {

@@ -5,6 +5,7 @@ import { AuthPIClient, IssuerMismatchError, NoPendingLoginError, OAuthError, Sta
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { installLocation } from "./support/browser-location.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { rejection } from "./support/rejection.js";
 
 const APP = "http://127.0.0.1:5173";
 let idp: HostileIdp;
@@ -35,15 +36,6 @@ async function startLogin(client: AuthPIClient, returnTo?: string) {
 
 function callbackUrl(params: Record<string, string>, extra = "") {
   return `${APP}/callback?${new URLSearchParams({ iss: idp.issuer, ...params })}${extra}`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OAuthError;
-  }
-  throw new Error("expected a rejection");
 }
 
 const storedKeys = () => ["authpi:cli_test:session", "authpi:cli_test:logins"].filter((key) => storage.getItem(key) !== null);

@@ -1,9 +1,10 @@
 // The client against the real peer: @authpi/dev-idp (oidc-provider) over real HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { scriptedLogin, startDevIdp, type DevIdp } from "@authpi/dev-idp";
-import { AuthPIClient, NoPendingLoginError, RefreshError, UserBlockedError, type OAuthError } from "../src/index.js";
+import { AuthPIClient, NoPendingLoginError, RefreshError, UserBlockedError } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { installLocation } from "./support/browser-location.js";
+import { rejection } from "./support/rejection.js";
 
 const APP = "http://127.0.0.1:5173";
 let idp: DevIdp;
@@ -42,15 +43,6 @@ async function login(client: AuthPIClient, email: string) {
   const callback = await scriptedLogin(location.assigned.at(-1) ?? "", { email });
   location.visit(callback);
   return client.handleRedirectCallback();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OAuthError;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("login against the dev IdP", () => {

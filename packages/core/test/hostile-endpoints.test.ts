@@ -12,6 +12,7 @@ import {
   TokenParseError,
 } from "../src/index.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { rejection } from "./support/rejection.js";
 
 let idp: HostileIdp;
 beforeAll(async () => {
@@ -27,15 +28,6 @@ afterEach(() => {
 
 function clientFor(extra: Partial<ConstructorParameters<typeof AuthPIClient>[0]> = {}) {
   return new AuthPIClient({ issuerUrl: idp.issuer, clientId: idp.clientId, redirectUri: "http://127.0.0.1:5173/callback", storage: "memory", ...extra });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OAuthError;
-  }
-  throw new Error("expected a rejection");
 }
 
 function metadata(patch: Record<string, unknown>) {

@@ -1,20 +1,12 @@
 // ID-token attacks that only a forging server can produce (SECURITY-CASES 18–24).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportSPKI, importJWK, SignJWT, base64url } from "jose";
-import { AuthPIClient, TokenParseError, type OAuthError } from "../src/index.js";
+import { AuthPIClient, TokenParseError } from "../src/index.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { rejection } from "./support/rejection.js";
 
 function clientFor(idp: HostileIdp, extra: Partial<ConstructorParameters<typeof AuthPIClient>[0]> = {}) {
   return new AuthPIClient({ issuerUrl: idp.issuer, clientId: idp.clientId, redirectUri: "http://127.0.0.1:5173/callback", storage: "memory", ...extra });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OAuthError;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** Serves `idToken` from the token endpoint and exchanges a code for it. */

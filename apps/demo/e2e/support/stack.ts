@@ -6,6 +6,7 @@ import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startDevIdp, type DevIdp, type DevIdpOptions } from "@authpi/dev-idp";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { createServer, type ViteDevServer } from "vite";
 
 const demoDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -105,4 +106,22 @@ export async function signIn(context: BrowserContext, stack: Stack, email: strin
 /** Waits until the demo's footer shows exactly this `useAuthPI().status`. */
 export async function waitForStatus(page: Page, value: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction((expected) => document.querySelector("[data-testid=status]")?.textContent === expected, value, { timeout });
+}
+
+/**
+ * One stack per test file, a fresh browser context (empty storage, no
+ * cookies) per test, and the IdP's counters reset before each.
+ */
+export function useStack(options: DevIdpOptions = {}): { readonly stack: Stack; readonly context: BrowserContext } {
+  const env = {} as { stack: Stack; context: BrowserContext };
+  beforeAll(async () => {
+    env.stack = await startStack(options);
+  });
+  afterAll(() => env.stack?.close());
+  beforeEach(async () => {
+    env.context = await env.stack.browser.newContext();
+    env.stack.idp.resetCounters();
+  });
+  afterEach(() => env.context?.close());
+  return env;
 }
