@@ -121,3 +121,18 @@ describe("logout in one tab", () => {
     expect(b.storage.getItem(KEY)).toBeNull();
   });
 });
+
+describe("without Web Locks or BroadcastChannel", () => {
+  it("a tab still restores, refreshes single-flight and logs out on its own", async () => {
+    vi.stubGlobal("navigator", {});
+    vi.stubGlobal("BroadcastChannel", undefined);
+    const { client, storage } = await tab(sessionRecord());
+    expect(client.getSnapshot().status).toBe("authenticated");
+    const [a, b] = await Promise.all([client.refresh(), client.refresh()]);
+    expect(a).toBe(b);
+    expect(tokenRequests()).toHaveLength(1);
+    await client.logout({ revoke: false });
+    expect(client.getSnapshot().status).toBe("unauthenticated");
+    expect(storage.getItem(KEY)).toBeNull();
+  });
+});
