@@ -80,8 +80,8 @@ export class AuthPIClient {
   #callbacks = new Map<string, Promise<{ agent: AuthenticatedAgent; returnTo: string }>>();
   #callbackOnStart: boolean;
   #refreshing: Promise<AuthenticatedAgent> | null = null;
-  /** Digests of refresh tokens this tab has seen replaced, to answer a `sync` from a tab that slept. */
-  #retired = new Set<string>();
+  /** Refresh tokens this tab has seen replaced, by digest, to answer a `sync` from a tab that slept. */
+  #retired = new Map<string, string>();
   #retryAttempt = 0;
   #retryAt: number | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -139,7 +139,7 @@ export class AuthPIClient {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => this.#onTabMessage(message));
+    this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => void this.#onTabMessage(message));
     this.#removeListeners = this.#listen();
     this.#finishLogoutReturn();
     if (this.#callbackOnStart) {
@@ -284,8 +284,8 @@ export class AuthPIClient {
   }
 
   async #completeLogin(url: URL): Promise<{ agent: AuthenticatedAgent; returnTo: string }> {
-    // Everything up to the first `await` runs synchronously: the address bar is
-    // cleaned and the pending login consumed before any other code can run.
+    // The address bar is cleaned synchronously, before the app renders again
+    // (RFC 9700 §4.2.4); the pending login is consumed before the code is sent.
     const params = new URLSearchParams(url.search);
     this.#cleanAddressBar(url);
     const state = params.get("state");
@@ -405,16 +405,16 @@ export class AuthPIClient {
         this.#onRefreshFailure(error, generation);
         throw error;
       }
-      if (digest) {
+      if (digest && refreshToken) {
         this.#tabs?.markSpent(digest, this.#options.now());
-        this.#retired.add(digest);
+        this.#retired.set(digest, refreshToken);
       }
       // A logout (here or in another tab) during the request wins: the tokens are dropped (security case 33).
       if (this.#generation !== generation) throw signedOut("signed out while refreshing");
       this.#retryAttempt = 0;
       this.#retryAt = null;
       const record = this.#setSession(agent, receivedAt);
-      if (digest) this.#tabs?.post({ type: "rotated", from: digest, record });
+      if (digest && refreshToken) await this.#handOff(digest, refreshToken, record);
       this.#options.onRefresh?.(agent.tokens);
       return agent;
     };
@@ -463,7 +463,13 @@ export class AuthPIClient {
     if (agent) this.#replaceSession(agent, record);
   }
 
-  #onTabMessage(message: TabMessage): void {
+  /** Tells the tabs that held `refreshToken` what replaced it, sealed so only they can read it. */
+  async #handOff(digest: string, refreshToken: string, record: SessionRecord): Promise<void> {
+    const sealed = await (await this.#protocol()).seal(record, refreshToken);
+    this.#tabs?.post({ type: "rotated", from: digest, sealed });
+  }
+
+  async #onTabMessage(message: TabMessage): Promise<void> {
     if (message.type === "logout") {
       this.#loggedOut = true;
       if (this.#session) this.#endSession(null, false);
@@ -474,16 +480,18 @@ export class AuthPIClient {
     if (!current) return;
     if (message.type === "sync") {
       // A tab that missed our rotation asks for the tokens that replaced its own.
-      if (this.#retired.has(message.from) && this.#tabs) this.#tabs.post({ type: "rotated", from: message.from, record: current.record });
+      const retired = this.#retired.get(message.from);
+      if (retired) await this.#handOff(message.from, retired, current.record);
       return;
     }
     const refreshToken = current.agent.tokens.refreshToken;
-    if (!isSessionRecord(message.record) || !refreshToken || digestOf(refreshToken) !== message.from) return;
-    const record = message.record;
+    if (!refreshToken || digestOf(refreshToken) !== message.from) return;
+    const record = await (await this.#protocol()).unseal(message.sealed, refreshToken);
+    if (this.#session !== current || !isSessionRecord(record)) return;
     if (record.issuer !== this.#options.issuerUrl || record.clientId !== this.#options.clientId || record.claims.sub !== current.agent.id) return;
     const agent = this.#agentFrom(record);
     if (!agent) return;
-    this.#retired.add(message.from);
+    this.#retired.set(message.from, refreshToken);
     this.#replaceSession(agent, record);
     this.#storage.set(this.#sessionKey, JSON.stringify(record));
   }
@@ -607,7 +615,6 @@ export class AuthPIClient {
     this.#loggedOut = true;
     this.#leaving = true;
     this.#endSession(null, true);
-    this.#forgetAll();
     this.#tabs?.clearLedger();
     let revoked = false;
     let revocationError: OAuthError | null = null;
@@ -632,11 +639,14 @@ export class AuthPIClient {
         state,
       }).catch(() => null);
       if (logoutUrl) {
+        this.#forgetAll();
         this.#storage.set(this.#logoutKey, state);
         location.assign(logoutUrl);
         return { revoked, revocationError };
       }
     }
+    // Last, since revocation and the logout URL may have fetched (and cached) discovery.
+    this.#forgetAll();
     this.#leaving = false;
     return { revoked, revocationError };
   }

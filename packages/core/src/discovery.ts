@@ -1,8 +1,10 @@
 import * as z from "zod/mini";
 import { DiscoveryError, IssuerMismatchError, OAuthError } from "./errors.js";
 import { expectJson, send, type HttpContext } from "./http.js";
+import { isSecureUrl } from "./options.js";
 
-const endpoint = z.url({ protocol: /^https?$/ });
+const endpoint = z.string();
+const ENDPOINTS = ["authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint", "end_session_endpoint"] as const;
 
 const metadataSchema = z.object({
   issuer: z.string(),
@@ -15,6 +17,14 @@ const metadataSchema = z.object({
   id_token_signing_alg_values_supported: z.optional(z.array(z.string())),
   authorization_response_iss_parameter_supported: z.optional(z.boolean()),
 });
+
+function isSecureEndpoint(value: string): boolean {
+  try {
+    return isSecureUrl(new URL(value));
+  } catch {
+    return false;
+  }
+}
 
 export type IssuerMetadata = z.infer<typeof metadataSchema>;
 
@@ -41,5 +51,12 @@ export function parseMetadata(body: unknown, issuerUrl: string, source: string):
   const parsed = metadataSchema.safeParse(body);
   if (!parsed.success) throw new DiscoveryError(`discovery at ${source} is missing or has invalid fields`, { cause: parsed.error });
   if (parsed.data.issuer !== issuerUrl) throw new IssuerMismatchError(issuerUrl, parsed.data.issuer);
+  // Tokens and codes go to these: https only (http on loopback, as for the issuer).
+  for (const name of ENDPOINTS) {
+    const value = parsed.data[name];
+    if (value !== undefined && !isSecureEndpoint(value)) {
+      throw new DiscoveryError(`discovery at ${source}: ${name} is not an https URL`);
+    }
+  }
   return parsed.data;
 }

@@ -57,6 +57,11 @@ export interface ResolvedOptions {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
+/** https, or http on loopback for local development (RFC 8252 §8.3 spirit). */
+export function isSecureUrl(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+}
+
 /** An absolute https URL, or http on loopback for local development (RFC 8252 §8.3 spirit). */
 function secureUrl(option: string, value: unknown): URL {
   if (typeof value !== "string" || value === "") throw new ConfigurationError(option, "is required and must be a string");
@@ -66,7 +71,7 @@ function secureUrl(option: string, value: unknown): URL {
   } catch {
     throw new ConfigurationError(option, `must be an absolute URL, got "${value}"`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+  if (!isSecureUrl(url)) {
     throw new ConfigurationError(option, "must use https (http is allowed only on localhost and 127.0.0.1)");
   }
   if (url.hash) throw new ConfigurationError(option, "must not have a fragment");

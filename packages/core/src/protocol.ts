@@ -22,6 +22,7 @@ import type { ResolvedOptions } from "./options.js";
 import { parseOrganizations } from "./organizations.js";
 import { PendingLogins } from "./pending-login.js";
 import { randomToken, s256 } from "./random.js";
+import { seal, unseal } from "./sealed-record.js";
 import type { SafeStorage } from "./storage.js";
 import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse } from "./tokens.js";
 import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
@@ -290,6 +291,10 @@ export class Protocol {
     if (body.sub !== agent.id) throw new SubjectMismatchError(agent.id, body.sub);
     return { ...body, sub: body.sub, organizations: parseOrganizations(body.organizations) };
   }
+
+  /** Tab handoff sealing lives here, in the on-demand chunk: only tabs that refresh need it. */
+  readonly seal = seal;
+  readonly unseal = unseal;
 
   /** The RP-initiated logout URL (OpenID RP-Initiated Logout 1.0 §2). */
   async logoutUrl(options: { idTokenHint?: string | undefined; postLogoutRedirectUri?: string | undefined; state?: string | undefined }): Promise<string> {

@@ -1,13 +1,14 @@
 import { SafeStorage, type StorageLike } from "./storage.js";
-import type { SessionRecord } from "./session-record.js";
+import type { Sealed } from "./sealed-record.js";
 
 /**
  * Messages between tabs of one origin and client. Tokens travel only in
- * `rotated`, and a tab adopts them only when it holds the very refresh token
- * they replaced (`from`): a duplicated tab, whose sessionStorage is a copy.
+ * `rotated`, sealed under the refresh token they replaced (`from` names it):
+ * only a tab holding that very token, a copy of the one that spent it, can
+ * open them.
  */
 export type TabMessage =
-  | { type: "rotated"; from: string; record: SessionRecord }
+  | { type: "rotated"; from: string; sealed: Sealed }
   | { type: "sync"; from: string }
   | { type: "logout" };
 
@@ -24,7 +25,7 @@ const LEDGER_SIZE = 500;
  * - a ledger in localStorage records a hash of every refresh token already
  *   spent (never the token), so a tab that got the lock
  *   second sees that its token is gone and waits for the new tokens instead;
- * - a BroadcastChannel hands the new tokens to the tabs that held the old one.
+ * - a BroadcastChannel hands the new tokens, sealed, to the tabs that held the old one.
  * Without Web Locks or BroadcastChannel each tab falls back to refreshing on
  * its own (still single-flight within the tab).
  */

@@ -303,3 +303,14 @@ describe("issuer data across reloads", () => {
     expect(JSON.parse(storage.getItem("authpi:cli_test:issuer") ?? "{}").metadata.issuer).toBe(idp.issuer);
   });
 });
+
+describe("discovery endpoints", () => {
+  it.each([
+    ["a plain-http token endpoint on another host", { token_endpoint: "http://evil.example/token" }],
+    ["a javascript: authorization endpoint", { authorization_endpoint: "javascript:alert(1)" }],
+    ["a jwks_uri that is not a URL", { jwks_uri: "keys" }],
+  ])("refuses %s", async (_case, patch) => {
+    idp.on("/.well-known/openid-configuration", metadata(patch));
+    expect(await rejection(clientFor().createAuthorizationUrl())).toMatchObject({ error: "discovery_error" });
+  });
+});

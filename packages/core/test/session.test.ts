@@ -382,3 +382,14 @@ describe("logout", () => {
     expect(client.getSnapshot().status).toBe("unauthenticated");
   });
 });
+
+describe("logout before the first request of a restored session", () => {
+  it("leaves no SDK key behind, the issuer cache that revocation filled included (case 34)", async () => {
+    seed({ expiresIn: 300 });
+    const client = newClient();
+    await client.start();
+    await client.logout();
+    expect(idp.requests.map((r) => r.path)).toEqual(["/.well-known/openid-configuration", "/revoke"]);
+    for (const key of ["session", "logins", "issuer", "logout"]) expect(storage.getItem(`authpi:cli_test:${key}`), key).toBeNull();
+  });
+});

@@ -136,3 +136,21 @@ describe("without Web Locks or BroadcastChannel", () => {
     expect(storage.getItem(KEY)).toBeNull();
   });
 });
+
+describe("what another same-origin page can read on the channel", () => {
+  it("sees only sealed data: no token in any message, even when it asks with a spent token's digest", async () => {
+    const record = sessionRecord();
+    const a = await tab(record);
+    const b = await tab(record);
+    const eavesdropper = new BroadcastChannel("authpi:cli_test");
+    const heard: unknown[] = [];
+    eavesdropper.onmessage = (event) => heard.push(event.data);
+    await Promise.all([a.client.refresh(), b.client.refresh()]);
+    const spent = Object.keys(JSON.parse(localStorage.getItem("authpi:cli_test:spent") ?? "{}"));
+    eavesdropper.postMessage({ type: "sync", from: spent[0] });
+    await vi.waitFor(() => expect(heard.filter((m) => (m as { type: string }).type === "rotated").length).toBeGreaterThanOrEqual(2));
+    const text = JSON.stringify(heard, (_key, value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value));
+    for (const secret of ["rt-0", "rt-1", "at-1", "id-0"]) expect(text).not.toContain(secret);
+    eavesdropper.close();
+  });
+});
