@@ -6,6 +6,5 @@ export default defineConfig({
     projects,
     // Two cores here: the browser and IdP projects each run their files one at a time.
     maxWorkers: 2,
-    benchmark: { include: ["packages/*/bench/**/*.bench.ts"] },
   },
 });

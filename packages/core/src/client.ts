@@ -1,7 +1,7 @@
 import { AuthenticatedAgent } from "./agent.js";
 import { isTransient, LoginRequiredError, NoPendingLoginError, OAuthError, RefreshError, StateMismatchError } from "./errors.js";
 import type { HttpContext } from "./http.js";
-import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
+import { isSecureUrl, resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
 import { randomToken } from "./random.js";
 import type { AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
 import { isSessionRecord, readSessionRecord, type SessionRecord } from "./session-record.js";
@@ -139,7 +139,7 @@ export class AuthPIClient {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => void this.#onTabMessage(message));
+    this.#tabs = new TabSync(`authpi:${this.#options.clientId}`, (message) => this.#onTabMessage(message).catch(() => undefined));
     this.#removeListeners = this.#listen();
     this.#finishLogoutReturn();
     if (this.#callbackOnStart) {
@@ -414,8 +414,9 @@ export class AuthPIClient {
       this.#retryAttempt = 0;
       this.#retryAt = null;
       const record = this.#setSession(agent, receivedAt);
-      if (digest && refreshToken) await this.#handOff(digest, refreshToken, record);
       this.#options.onRefresh?.(agent.tokens);
+      // Tabs that hold the spent token wait for this (sealing is async; the lock need not wait).
+      if (digest && refreshToken) this.#handOff(digest, refreshToken, record).catch(() => undefined);
       return agent;
     };
     return this.#tabs ? this.#tabs.withLock(run) : run();
@@ -481,7 +482,7 @@ export class AuthPIClient {
     if (message.type === "sync") {
       // A tab that missed our rotation asks for the tokens that replaced its own.
       const retired = this.#retired.get(message.from);
-      if (retired) await this.#handOff(message.from, retired, current.record);
+      if (retired) await this.#handOff(message.from, retired, current.record).catch(() => undefined);
       return;
     }
     const refreshToken = current.agent.tokens.refreshToken;
@@ -610,6 +611,10 @@ export class AuthPIClient {
    * the IdP session by navigating to its end-session endpoint.
    */
   async logout(options: LogoutOptions = {}): Promise<LogoutResult> {
+    // Checked before anything is cleared: a path here would land the user on an IdP error page.
+    if (options.returnTo !== undefined && !isSecureUrl(options.returnTo)) {
+      throw new TypeError(`logout({ returnTo }) takes the absolute post-logout redirect URI registered at the IdP, got ${JSON.stringify(options.returnTo)}`);
+    }
     const session = this.#session;
     const tokens = session?.agent.tokens;
     this.#loggedOut = true;

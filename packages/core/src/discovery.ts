@@ -18,14 +18,6 @@ const metadataSchema = z.object({
   authorization_response_iss_parameter_supported: z.optional(z.boolean()),
 });
 
-function isSecureEndpoint(value: string): boolean {
-  try {
-    return isSecureUrl(new URL(value));
-  } catch {
-    return false;
-  }
-}
-
 export type IssuerMetadata = z.infer<typeof metadataSchema>;
 
 /**
@@ -54,7 +46,7 @@ export function parseMetadata(body: unknown, issuerUrl: string, source: string):
   // Tokens and codes go to these: https only (http on loopback, as for the issuer).
   for (const name of ENDPOINTS) {
     const value = parsed.data[name];
-    if (value !== undefined && !isSecureEndpoint(value)) {
+    if (value !== undefined && !isSecureUrl(value)) {
       throw new DiscoveryError(`discovery at ${source}: ${name} is not an https URL`);
     }
   }

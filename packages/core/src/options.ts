@@ -57,9 +57,14 @@ export interface ResolvedOptions {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-/** https, or http on loopback for local development (RFC 8252 §8.3 spirit). */
-export function isSecureUrl(url: URL): boolean {
-  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+/** An absolute https URL, or http on loopback for local development (RFC 8252 §8.3 spirit). */
+export function isSecureUrl(value: unknown): boolean {
+  try {
+    const url = new URL(value as string);
+    return typeof value === "string" && (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname)));
+  } catch {
+    return false;
+  }
 }
 
 /** An absolute https URL, or http on loopback for local development (RFC 8252 §8.3 spirit). */
@@ -71,8 +76,8 @@ function secureUrl(option: string, value: unknown): URL {
   } catch {
     throw new ConfigurationError(option, `must be an absolute URL, got "${value}"`);
   }
-  if (!isSecureUrl(url)) {
-    throw new ConfigurationError(option, "must use https (http is allowed only on localhost and 127.0.0.1)");
+  if (!isSecureUrl(value)) {
+    throw new ConfigurationError(option, "must use https (http is allowed only on localhost, 127.0.0.1 and [::1])");
   }
   if (url.hash) throw new ConfigurationError(option, "must not have a fragment");
   return url;

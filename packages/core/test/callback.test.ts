@@ -322,3 +322,12 @@ describe("login during logout", () => {
     expect(storage.getItem("authpi:cli_test:logins")).toBeNull();
   });
 });
+
+describe("logout({ returnTo })", () => {
+  it.each(["/", "relative/path", "javascript:alert(1)", "http://evil.example/"])("refuses %j with a TypeError before signing anyone out", async (returnTo) => {
+    const client = newClient();
+    await client.handleRedirectCallback(callbackUrl({ code: "c1", state: await startLogin(client) }));
+    await expect(client.logout({ returnTo })).rejects.toBeInstanceOf(TypeError);
+    expect(client.getSnapshot().status).toBe("authenticated");
+  });
+});

@@ -50,7 +50,7 @@ export function HomePage() {
         </article>
         <article className="card feature">
           <h2>Sessions that hold</h2>
-          <p>Restored on reload with no signed-out flash, refreshed in the background, shared by your tabs, ended in all of them at once.</p>
+          <p>Restored on reload with no signed-out flash, refreshed in the background, kept in step across duplicated tabs, ended in every tab at once.</p>
         </article>
         <article className="card feature">
           <h2>Organization scopes</h2>
