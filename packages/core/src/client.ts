@@ -1,5 +1,5 @@
 import { AuthenticatedAgent } from "./agent.js";
-import { isTransient, LoginRequiredError, NoPendingLoginError, OAuthError, RefreshError, StateMismatchError } from "./errors.js";
+import { isTransient, LoginRequiredError, NetworkError, NoPendingLoginError, OAuthError, RefreshError, StateMismatchError } from "./errors.js";
 import type { HttpContext } from "./http.js";
 import { isSecureUrl, resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
 import { randomToken } from "./random.js";
@@ -190,18 +190,21 @@ export class AuthPIClient {
     return this.#options.now() / 1000;
   }
 
-  /** The protocol half, loaded on first use: a restored session needs none of it until it refreshes. */
+  /**
+   * The protocol half, loaded on first use: a restored session needs none of it
+   * until it refreshes. A failed load (offline) is a NetworkError, retried like
+   * any other, never a reason to end the session.
+   */
   #protocol(): Promise<Protocol> {
-    this.#protocolModule ??= import("./protocol.js").then(({ Protocol }) => new Protocol(this.#options, this.#http, this.#storage, { pending: this.#pendingKey, issuer: this.#issuerKey }));
+    this.#protocolModule ??= import("./protocol.js").then(
+      ({ Protocol }) => new Protocol(this.#options, this.#http, this.#storage, { pending: this.#pendingKey, issuer: this.#issuerKey }),
+      (cause: unknown) => {
+        this.#protocolModule = null;
+        throw new NetworkError("loading the SDK's protocol code failed", { cause });
+      },
+    );
     return this.#protocolModule;
   }
-
-
-
-
-
-
-
 
   #agentFrom(record: SessionRecord): AuthenticatedAgent | null {
     try {
@@ -216,7 +219,6 @@ export class AuthPIClient {
   async createAuthorizationUrl(options: AuthorizationOptions = {}): Promise<AuthorizationUrl> {
     return (await this.#protocol()).authorizationUrl(options);
   }
-
 
   /** Stores a single-use pending login and navigates to the IdP. */
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
@@ -308,8 +310,6 @@ export class AuthPIClient {
     }
   }
 
-
-
   #cleanAddressBar(url: URL, names = CALLBACK_PARAMS): void {
     const { location, history } = globalThis;
     if (!location || !history || location.href !== url.href) return;
@@ -336,13 +336,11 @@ export class AuthPIClient {
     return (await this.#protocol()).exchangeCallback(callbackUrl, auth);
   }
 
-
   /** Stateless: redeems a code (RFC 6749 §4.1.3 with PKCE) and verifies the ID token. Touches no session. */
   async exchangeCode(code: string, codeVerifier: string, options: { nonce?: string } = {}): Promise<AuthenticatedAgent> {
     if (typeof code !== "string" || typeof codeVerifier !== "string") throw new TypeError("exchangeCode(code, codeVerifier) takes two strings");
     return (await this.#protocol()).exchangeCode(code, codeVerifier, options.nonce);
   }
-
 
   /** Stateless: an agent from stored tokens (either shape), refreshed first when it has expired. */
   async createAgent(tokens: TokenSet | Record<string, unknown>, options: AgentOptions = {}): Promise<AuthenticatedAgent> {
@@ -374,7 +372,6 @@ export class AuthPIClient {
   async #refreshAgent(agent: AuthenticatedAgent): Promise<AuthenticatedAgent> {
     return (await this.#protocol()).refresh(agent);
   }
-
 
   #refreshSession(): Promise<AuthenticatedAgent> {
     this.#refreshing ??= this.#runSessionRefresh().finally(() => {
@@ -598,12 +595,10 @@ export class AuthPIClient {
     return (await this.#protocol()).userInfo(agent, accessToken);
   }
 
-
   /** The RP-initiated logout URL; `idTokenHint` defaults to the session's ID token. */
   async createLogoutUrl(options: { idTokenHint?: string; postLogoutRedirectUri?: string; state?: string } = {}): Promise<string> {
     return (await this.#protocol()).logoutUrl({ ...options, idTokenHint: options.idTokenHint ?? this.#session?.agent.tokens.idToken });
   }
-
 
   /**
    * Signs out: this tab and every other tab at once (local first, so no
