@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { signIn, signInAt, waitForStatus, useStack } from "./support/stack.js";
+import { signIn, signInAt, waitForStatus, recordStatuses, useStack } from "./support/stack.js";
 
 const env = useStack();
 
@@ -100,19 +100,12 @@ describe("crafted callbacks", () => {
 
   it("one token request under StrictMode, and the callback shows loading then authenticated only (case 38)", async () => {
     const page = await env.context.newPage();
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { statusesSeen: string[] }).statusesSeen = seen;
-      new MutationObserver(() => {
-        const text = document.querySelector("[data-testid=status]")?.textContent;
-        if (text && seen.at(-1) !== text) seen.push(text);
-      }).observe(document, { subtree: true, childList: true, characterData: true });
-    });
+    const statusesSeen = await recordStatuses(page);
     await page.goto(`${env.stack.appUrl}/dashboard`);
     await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
     await signInAt(page, "olivia@acme.test", env.stack.appUrl);
     await waitForStatus(page, "authenticated");
-    expect(await page.evaluate(() => (window as unknown as { statusesSeen: string[] }).statusesSeen)).toEqual(["loading", "authenticated"]);
+    expect(await statusesSeen()).toEqual(["loading", "authenticated"]);
     expect(env.stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
   });
 });

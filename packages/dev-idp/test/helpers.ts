@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { scriptedLogin } from "../src/scripted-login.js";
-import type { DevIdp } from "../src/server.js";
+import { startDevIdp, type DevIdp } from "../src/server.js";
+import type { DevIdpOptions } from "../src/options.js";
 
 export const REDIRECT_URI = "http://127.0.0.1:5173/callback";
 export const SPA_ORIGIN = "http://127.0.0.1:5173";
@@ -82,4 +84,15 @@ export async function signIn(idp: DevIdp, discovery: Discovery, email: string) {
   });
   if (status !== 200) throw new Error(`token request failed: ${JSON.stringify(body)}`);
   return { request, callback, tokens: body };
+}
+
+/** One dev IdP (and its discovery document) for the enclosing describe block. */
+export function useDevIdp(options: DevIdpOptions = {}): { readonly idp: DevIdp; readonly discovery: Discovery } {
+  const env = {} as { idp: DevIdp; discovery: Discovery };
+  beforeAll(async () => {
+    env.idp = await startDevIdp({ quiet: true, ...options });
+    env.discovery = await discover(env.idp);
+  });
+  afterAll(() => env.idp?.close());
+  return env;
 }

@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type DevIdp, HttpBrowser, seededUsers, signInWith, startDevIdp } from "../src/index.js";
-import { type Discovery, REDIRECT_URI, authorizationRequest, discover, tokenRequest } from "./helpers.js";
+import { describe, expect, test } from "vitest";
+import { type DevIdp, HttpBrowser, seededUsers, signInWith } from "../src/index.js";
+import { REDIRECT_URI, authorizationRequest, tokenRequest, useDevIdp } from "./helpers.js";
 
 /** Pages must work offline: nothing may load from anywhere, the default pages' Google Fonts included. */
 function expectSelfContained(html: string, response: Response) {
@@ -25,18 +25,11 @@ const formAction = (html: string, id?: string) =>
   new RegExp(`<form${id ? ` id="${id}"` : ""} method="post" action="([^"]+)"`).exec(html)?.[1] ?? "";
 
 describe("the dev IdP's pages", () => {
-  let idp: DevIdp;
-  let discovery: Discovery;
-
-  beforeAll(async () => {
-    idp = await startDevIdp({ quiet: true });
-    discovery = await discover(idp);
-  });
-  afterAll(() => idp.close());
+  const env = useDevIdp();
 
   test("the login page lists every test user, labels its fields and loads nothing external", async () => {
-    const request = authorizationRequest(discovery, idp, { login_hint: "max@acme.test" });
-    const page = await open(new HttpBrowser(), idp, new URL(request.url));
+    const request = authorizationRequest(env.discovery, env.idp, { login_hint: "max@acme.test" });
+    const page = await open(new HttpBrowser(), env.idp, new URL(request.url));
     if (!page.response) throw new Error("no login page");
     expect(page.response.status).toBe(200);
     expect(page.url.pathname).toMatch(/^\/i_dev\/interaction\/[\w-]+$/);
@@ -54,58 +47,58 @@ describe("the dev IdP's pages", () => {
 
   test("cancel ends the login with access_denied, state and iss on the redirect", async () => {
     const browser = new HttpBrowser();
-    const request = authorizationRequest(discovery, idp);
-    const page = await open(browser, idp, new URL(request.url));
-    const abort = new URL(page.html?.match(/action="([^"]+\/abort)"/)?.[1] ?? "", idp.origin);
-    const { left } = await open(browser, idp, abort, "POST", new URLSearchParams());
+    const request = authorizationRequest(env.discovery, env.idp);
+    const page = await open(browser, env.idp, new URL(request.url));
+    const abort = new URL(page.html?.match(/action="([^"]+\/abort)"/)?.[1] ?? "", env.idp.origin);
+    const { left } = await open(browser, env.idp, abort, "POST", new URLSearchParams());
     expect(left?.searchParams.get("error")).toBe("access_denied");
     expect(left?.searchParams.get("state")).toBe(request.state);
-    expect(left?.searchParams.get("iss")).toBe(idp.issuerUrl);
+    expect(left?.searchParams.get("iss")).toBe(env.idp.issuerUrl);
   });
 
   test("RP-initiated logout: a self-contained confirmation whose Sign out button ends the session", async () => {
     const browser = new HttpBrowser();
-    const request = authorizationRequest(discovery, idp);
+    const request = authorizationRequest(env.discovery, env.idp);
     const code = new URL(await signInWith(browser, request.url, { email: "olivia@acme.test" })).searchParams.get("code") ?? "";
-    const { body: tokens } = await tokenRequest(discovery, {
+    const { body: tokens } = await tokenRequest(env.discovery, {
       grant_type: "authorization_code",
-      client_id: idp.clientId,
+      client_id: env.idp.clientId,
       code,
       redirect_uri: REDIRECT_URI,
       code_verifier: request.verifier,
     });
 
-    const logout = new URL(discovery.end_session_endpoint);
+    const logout = new URL(env.discovery.end_session_endpoint);
     logout.search = new URLSearchParams({
       id_token_hint: tokens.id_token,
       post_logout_redirect_uri: "http://127.0.0.1:5173/",
       state: "bye",
     }).toString();
-    const confirm = await open(browser, idp, logout);
+    const confirm = await open(browser, env.idp, logout);
     if (!confirm.response) throw new Error("no logout page");
     expectSelfContained(confirm.html, confirm.response);
     expect(confirm.html).toMatch(/<button[^>]* form="op.logoutForm" name="logout" value="yes"[^>]*>Sign out<\/button>/);
 
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)?.[1] ?? "";
-    const done = await open(browser, idp, new URL(formAction(confirm.html, "op.logoutForm")), "POST", new URLSearchParams({ xsrf, logout: "yes" }));
+    const done = await open(browser, env.idp, new URL(formAction(confirm.html, "op.logoutForm")), "POST", new URLSearchParams({ xsrf, logout: "yes" }));
     expect(done.left?.href).toBe("http://127.0.0.1:5173/?state=bye");
 
     // The IdP session is gone: a silent login now needs interaction.
-    const silent = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "none" }).url));
+    const silent = await open(browser, env.idp, new URL(authorizationRequest(env.discovery, env.idp, { prompt: "none" }).url));
     expect(silent.left?.searchParams.get("error")).toBe("login_required");
   });
 
   test("prompt=select_account shows the picker despite a session, and switches the user", async () => {
     const browser = new HttpBrowser();
-    await signInWith(browser, authorizationRequest(discovery, idp).url, { email: "olivia@acme.test" });
-    const silent = await open(browser, idp, new URL(authorizationRequest(discovery, idp).url));
+    await signInWith(browser, authorizationRequest(env.discovery, env.idp).url, { email: "olivia@acme.test" });
+    const silent = await open(browser, env.idp, new URL(authorizationRequest(env.discovery, env.idp).url));
     expect(silent.left?.searchParams.get("code")).toEqual(expect.any(String));
 
-    const request = authorizationRequest(discovery, idp, { prompt: "select_account" });
+    const request = authorizationRequest(env.discovery, env.idp, { prompt: "select_account" });
     const code = new URL(await signInWith(browser, request.url, { email: "max@acme.test" })).searchParams.get("code") ?? "";
-    const { body } = await tokenRequest(discovery, {
+    const { body } = await tokenRequest(env.discovery, {
       grant_type: "authorization_code",
-      client_id: idp.clientId,
+      client_id: env.idp.clientId,
       code,
       redirect_uri: REDIRECT_URI,
       code_verifier: request.verifier,
@@ -115,17 +108,17 @@ describe("the dev IdP's pages", () => {
 
   test("prompt=login shows the login page again; prompt=consent is granted without a page", async () => {
     const browser = new HttpBrowser();
-    await signInWith(browser, authorizationRequest(discovery, idp).url, { email: "sam@example.test" });
-    const login = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "login" }).url));
+    await signInWith(browser, authorizationRequest(env.discovery, env.idp).url, { email: "sam@example.test" });
+    const login = await open(browser, env.idp, new URL(authorizationRequest(env.discovery, env.idp, { prompt: "login" }).url));
     expect(login.html).toContain('data-email="sam@example.test"');
-    const consent = await open(browser, idp, new URL(authorizationRequest(discovery, idp, { prompt: "consent" }).url));
+    const consent = await open(browser, env.idp, new URL(authorizationRequest(env.discovery, env.idp, { prompt: "consent" }).url));
     expect(consent.left?.searchParams.get("code")).toEqual(expect.any(String));
   });
 
   test("errors that cannot go back to the client get a self-contained error page", async () => {
-    const request = new URL(authorizationRequest(discovery, idp).url);
+    const request = new URL(authorizationRequest(env.discovery, env.idp).url);
     request.searchParams.set("client_id", "cli_unknown");
-    const page = await open(new HttpBrowser(), idp, request);
+    const page = await open(new HttpBrowser(), env.idp, request);
     if (!page.response) throw new Error("no error page");
     expect(page.response.status).toBe(400);
     expectSelfContained(page.html, page.response);
@@ -133,7 +126,7 @@ describe("the dev IdP's pages", () => {
   });
 
   test("a stale interaction URL explains itself instead of failing", async () => {
-    const page = await open(new HttpBrowser(), idp, new URL(`${idp.issuerUrl}/interaction/stale`));
+    const page = await open(new HttpBrowser(), env.idp, new URL(`${env.idp.issuerUrl}/interaction/stale`));
     expect(page.response?.status).toBe(400);
     expect(page.html).toContain("expired");
   });

@@ -125,3 +125,16 @@ export function useStack(options: DevIdpOptions = {}): { readonly stack: Stack; 
   afterEach(() => env.context?.close());
   return env;
 }
+
+/** Records every status the page shows, from its very first frame (before any script of the app runs). */
+export async function recordStatuses(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { statusesSeen: string[] }).statusesSeen = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector("[data-testid=status]")?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { statusesSeen: string[] }).statusesSeen);
+}
