@@ -7,7 +7,7 @@ export function Footer() {
     <footer className="footer">
       <div className="footer-inner">
         <p>
-          Launchpad is a demo of the <strong>AuthPI React kit</strong>. Projects are sample data kept in this tab.
+          Launchpad is a demo of the <strong>AuthPI React kit</strong>. Projects are sample data, kept in memory until the page reloads.
         </p>
         <dl className="footer-facts">
           <div>
