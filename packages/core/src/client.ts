@@ -53,6 +53,8 @@ const MAX_RETRY_DELAY_MS = 60_000;
 const MAX_TIMER_MS = 30_000;
 /** How long a tab waits for the tokens of a refresh another tab already made. */
 const ADOPT_TIMEOUT_MS = 3_000;
+/** Replaced refresh tokens a tab remembers, to answer tabs that missed a rotation. */
+const MAX_RETIRED = 32;
 
 interface Session {
   agent: AuthenticatedAgent;
@@ -404,7 +406,7 @@ export class AuthPIClient {
       }
       if (digest && refreshToken) {
         this.#tabs?.markSpent(digest, this.#options.now());
-        this.#retired.set(digest, refreshToken);
+        this.#retire(digest, refreshToken);
       }
       // A logout (here or in another tab) during the request wins: the tokens are dropped (security case 33).
       if (this.#generation !== generation) throw signedOut("signed out while refreshing");
@@ -461,6 +463,15 @@ export class AuthPIClient {
     if (agent) this.#replaceSession(agent, record);
   }
 
+  /** Remembers a replaced refresh token, the latest few only: a tab asleep longer than that signs in again. */
+  #retire(digest: string, refreshToken: string): void {
+    this.#retired.set(digest, refreshToken);
+    for (const oldest of this.#retired.keys()) {
+      if (this.#retired.size <= MAX_RETIRED) break;
+      this.#retired.delete(oldest);
+    }
+  }
+
   /** Tells the tabs that held `refreshToken` what replaced it, sealed so only they can read it. */
   async #handOff(digest: string, refreshToken: string, record: SessionRecord): Promise<void> {
     const sealed = await (await this.#protocol()).seal(record, refreshToken);
@@ -489,7 +500,7 @@ export class AuthPIClient {
     if (record.issuer !== this.#options.issuerUrl || record.clientId !== this.#options.clientId || record.claims.sub !== current.agent.id) return;
     const agent = this.#agentFrom(record);
     if (!agent) return;
-    this.#retired.set(message.from, refreshToken);
+    this.#retire(message.from, refreshToken);
     this.#replaceSession(agent, record);
     this.#storage.set(this.#sessionKey, JSON.stringify(record));
   }
