@@ -98,7 +98,7 @@ export class AuthPIClient {
   constructor(options: AuthPIClientOptions) {
     this.#options = resolveOptions(options);
     this.#http = { fetch: this.#options.fetch, timeoutMs: this.#options.timeoutMs };
-    this.#storage = new SafeStorage(resolveStorage(this.#options.storage ?? "session"));
+    this.#storage = new SafeStorage(resolveStorage(this.#options.storage));
     this.#sessionKey = `authpi:${this.#options.clientId}:session`;
     this.#logoutKey = `authpi:${this.#options.clientId}:logout`;
     this.#pendingKey = `authpi:${this.#options.clientId}:logins`;

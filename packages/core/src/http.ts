@@ -74,6 +74,6 @@ export async function expectJson(response: Response, url: string, options: JsonO
   throw error;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -45,7 +45,7 @@ export interface ResolvedOptions {
   resources: readonly string[];
   autoRefresh: boolean;
   refreshBufferSeconds: number;
-  storage: AuthPIClientOptions["storage"];
+  storage: NonNullable<AuthPIClientOptions["storage"]>;
   clockSkewSeconds: number;
   apiOrigins: ReadonlySet<string>;
   timeoutMs: number;
