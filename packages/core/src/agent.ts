@@ -3,7 +3,7 @@ import { parseOrganizations } from "./organizations.js";
 import { ScopeSet } from "./scope.js";
 import type { IdTokenClaims, Organization, TokenSet } from "./types.js";
 
-/** What kind of principal a subject is, read from its prefix (SPEC §2). */
+/** What kind of principal a subject is, read from its prefix (`usr_`, `ptk_`/`tok_`, `key_`, `agt_`). */
 export const PrincipalType = {
   USER: "user",
   PERSONAL_TOKEN: "personal_token",
@@ -35,7 +35,7 @@ interface Membership {
 }
 
 /**
- * A signed-in principal: who it is, its tokens and what it may do (SPEC §3).
+ * A signed-in principal: who it is, its tokens and what it may do.
  * Immutable: a refresh yields a new agent. Scopes are compiled once here, so
  * the checks on every render cost a few lookups.
  */
@@ -62,7 +62,9 @@ export class AuthenticatedAgent {
     this.emailVerified = typeof claims.email_verified === "boolean" ? claims.email_verified : null;
     this.tokens = Object.freeze({ ...tokens });
     this.claims = Object.freeze({ ...claims });
-    this.organizations = parseOrganizations(claims.organizations);
+    const organizations = parseOrganizations(claims.organizations);
+    if (!organizations) throw new TokenParseError("invalid_id_token", "the organizations claim is malformed", { reason: "claims" });
+    this.organizations = organizations;
     this.#now = now;
     for (const org of this.organizations) {
       this.#memberships.set(org.id, { org, scopes: new ScopeSet(org.scopes), roles: new Set(org.scopes) });
@@ -101,7 +103,7 @@ export class AuthenticatedAgent {
   }
 
   // Role scopes are explicit assignments: only exact membership counts, no
-  // wildcard grants one, and `owner` does not imply `admin` (SPEC §3).
+  // wildcard grants one, and `owner` does not imply `admin`.
   isOwnerOf(orgId: string): boolean {
     return this.#memberships.get(orgId)?.roles.has("owner") ?? false;
   }

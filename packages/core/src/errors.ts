@@ -1,7 +1,36 @@
-// The error family of SPEC §4. Every protocol failure is an `OAuthError` with a
-// stable machine code in `error`: IdP codes pass through unchanged, the SDK's own
-// failures use the codes of SPEC §7.6. Caller mistakes are `ConfigurationError`
-// (constructor options) or plain `TypeError` (arguments), never a protocol error.
+// The error family, as in AuthPI's Python SDK. Every protocol failure is an
+// `OAuthError` with a stable machine code in `error`: IdP codes pass through
+// unchanged (RFC 6749 §5.2), the SDK's own failures use the codes of
+// `AuthPIErrorCode`. Caller mistakes are `TypeError`s: `ConfigurationError`
+// for constructor options, a plain `TypeError` for arguments. Never a protocol error.
+
+/** The codes the SDK itself produces, and the IdP codes it gives a class of their own. */
+export type AuthPIErrorCode =
+  // the SDK's own
+  | "state_mismatch"
+  | "no_pending_login"
+  | "issuer_mismatch"
+  | "missing_id_token"
+  | "invalid_id_token"
+  | "jwks_error"
+  | "discovery_error"
+  | "network_error"
+  | "invalid_response"
+  | "subject_mismatch"
+  | "token_expired"
+  | "not_a_member"
+  | "unexpected_error"
+  // the IdP's (RFC 6749 §4.1.2.1 and §5.2, OIDC Core §3.1.2.6, AuthPI)
+  | "invalid_grant"
+  | "access_denied"
+  | "server_error"
+  | "session_expired"
+  | "user_blocked"
+  | "account_linking_required"
+  | "interaction_required"
+  | "login_required"
+  | "consent_required"
+  | "insufficient_scope";
 
 export interface OAuthErrorOptions {
   cause?: unknown;
@@ -10,8 +39,8 @@ export interface OAuthErrorOptions {
 
 export class OAuthError extends Error {
   override name = "OAuthError";
-  /** Stable machine-readable code, e.g. `invalid_grant` or `state_mismatch`. */
-  readonly error: string;
+  /** Stable machine-readable code, e.g. `invalid_grant` or `state_mismatch`; other IdP codes pass through. */
+  readonly error: AuthPIErrorCode | (string & {});
   readonly errorDescription: string | undefined;
   /** HTTP status of the response that failed, where there was one. */
   readonly statusCode: number | undefined;
@@ -39,7 +68,7 @@ export class RefreshError extends OAuthError {
   override name = "RefreshError";
 }
 
-/** Why an ID token was refused (SPEC §7.6). */
+/** Why an ID token was refused: the claim or step of OIDC Core §3.1.3.7 that failed. */
 export type TokenParseReason =
   | "malformed"
   | "signature"
@@ -50,6 +79,7 @@ export type TokenParseReason =
   | "exp"
   | "iat"
   | "nonce"
+  | "auth_time"
   | "sub"
   | "claims";
 
@@ -79,14 +109,15 @@ export class SubjectMismatchError extends OAuthError {
   }
 }
 
-/** A constructor option is missing or invalid; `option` names it. */
-export class ConfigurationError extends OAuthError {
+/** A constructor option is missing or invalid; `option` names it. A caller mistake, so a `TypeError`, not a protocol error. */
+export class ConfigurationError extends TypeError {
   override name = "ConfigurationError";
+  readonly error = "configuration_error";
   constructor(
     readonly option: string,
     description: string,
   ) {
-    super("configuration_error", `${option}: ${description}`);
+    super(`${option}: ${description}`);
   }
 }
 
@@ -141,7 +172,7 @@ export class ConsentRequiredError extends InteractionRequiredError {
   }
 }
 
-// ---- The browser's own failures (SPEC §4 "add what the browser needs") ----
+// ---- The browser's own failures ----
 
 /** A callback whose `state` is missing, unknown, already used or another tab's (RFC 9700 §4.7). */
 export class StateMismatchError extends OAuthError {
@@ -214,7 +245,7 @@ const classForCode: Record<string, ErrorFactory> = {
 };
 
 /**
- * The error class for an IdP error code (SPEC §4): a known code gets its class,
+ * The error class for an IdP error code: a known code gets its class,
  * anything else an `OAuthError` (or, from the token endpoint during a refresh,
  * a `RefreshError`) that keeps the code unchanged.
  */
@@ -228,8 +259,17 @@ export function errorFromCode(
   return options.refresh ? new RefreshError(code, description, options) : new OAuthError(code, description, options);
 }
 
-/** Worth retrying later: no answer at all, a server fault or rate limiting. */
+/**
+ * Worth retrying later: no answer at all, a server fault or rate limiting, or
+ * discovery / keys that could not be fetched for one of those reasons.
+ */
 export function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
+  if ((error instanceof JwksError || error instanceof DiscoveryError) && isTransient(error.cause)) return true;
   return error instanceof OAuthError && error.statusCode !== undefined && (error.statusCode >= 500 || error.statusCode === 429);
+}
+
+/** Any failure as an `OAuthError`: the snapshot and the callbacks only ever carry that family. */
+export function toOAuthError(error: unknown): OAuthError {
+  return error instanceof OAuthError ? error : new OAuthError("unexpected_error", String(error), { cause: error });
 }

@@ -4,7 +4,7 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from "jose";
 import { TokenParseError, type TokenParseReason } from "./errors.js";
 import type { IdTokenClaims } from "./types.js";
 
-/** AuthPI signs with these (SPEC §2). Never `none`, never `HS*` (case 19: alg downgrade). */
+/** AuthPI signs with these. Never `none`, never `HS*` (case 19: alg downgrade). */
 const ALLOWED_ALGORITHMS = ["ES256", "RS256", "EdDSA"];
 
 export interface IdTokenExpectations {
@@ -18,6 +18,8 @@ export interface IdTokenExpectations {
   advertisedAlgorithms?: readonly string[] | undefined;
   /** Skip `exp`/`nbf` (a stored token set re-read by `createAgent`: the ID token may have expired since). */
   ignoreExpiry?: boolean;
+  /** The `max_age` the login asked for: `auth_time` is then required and checked (step 13). */
+  maxAge?: number | undefined;
 }
 
 function fail(reason: TokenParseReason, description: string, cause?: unknown): never {
@@ -76,5 +78,13 @@ export async function verifyIdToken(
   }
   // Binds the token to this login and blocks replay of an older one (step 11, RFC 9700 §4.5.3.2).
   if (expect.nonce !== undefined && claims.nonce !== expect.nonce) fail("nonce", "the ID token's nonce does not match the login");
+  // Step 13: with max_age, the IdP must say when the user authenticated, and it must be recent enough.
+  if (expect.maxAge !== undefined) {
+    const authTime = claims.auth_time;
+    if (typeof authTime !== "number") fail("auth_time", "the login asked for max_age but the ID token has no auth_time");
+    if (authTime + expect.maxAge + expect.clockSkewSeconds < expect.nowMs / 1000) {
+      fail("auth_time", `the user authenticated more than max_age (${expect.maxAge} s) ago`);
+    }
+  }
   return claims;
 }

@@ -1,38 +1,31 @@
-import * as z from "zod/mini";
-import { TokenParseError } from "./errors.js";
 import type { Organization } from "./types.js";
 
-const organizationsClaim = z.array(
-  z.object({
-    id: z.string().check(z.minLength(1)),
-    title: z.optional(z.nullable(z.string())),
-    scopes: z.array(z.string()),
-    joined_at: z.number(),
-  }),
-);
+const isMembership = (value: unknown): value is { id: string; title?: string | null; scopes: string[]; joined_at: number } => {
+  if (typeof value !== "object" || value === null) return false;
+  const { id, title, scopes, joined_at } = value as Record<string, unknown>;
+  return (
+    typeof id === "string" &&
+    id !== "" &&
+    (title === undefined || title === null || typeof title === "string") &&
+    Array.isArray(scopes) &&
+    scopes.every((scope) => typeof scope === "string") &&
+    typeof joined_at === "number"
+  );
+};
 
 /**
- * The `organizations` claim (SPEC §2) as frozen camelCase records; absent means
- * none (machine agents). A malformed claim is refused rather than half-read:
- * authorization must not rest on data we could not understand.
+ * The `organizations` claim (`[{ id, title, scopes, joined_at }]`) as frozen
+ * camelCase records; absent means none (machine agents). A malformed claim is
+ * `null`, for the caller to refuse with its own error: authorization must not
+ * rest on data we could not understand. Checked by hand: it runs on every
+ * restore, in the first-load bundle.
  */
-export function parseOrganizations(claim: unknown): readonly Organization[] {
+export function parseOrganizations(claim: unknown): readonly Organization[] | null {
   if (claim === undefined) return Object.freeze([]);
-  const parsed = organizationsClaim.safeParse(claim);
-  if (!parsed.success) {
-    throw new TokenParseError("invalid_id_token", "the organizations claim is malformed", {
-      reason: "claims",
-      cause: parsed.error,
-    });
-  }
+  if (!Array.isArray(claim) || !claim.every(isMembership)) return null;
   return Object.freeze(
-    parsed.data.map((org) =>
-      Object.freeze({
-        id: org.id,
-        title: org.title ?? null,
-        scopes: Object.freeze([...org.scopes]),
-        joinedAt: org.joined_at,
-      }),
+    claim.map((org) =>
+      Object.freeze({ id: org.id, title: org.title ?? null, scopes: Object.freeze([...org.scopes]), joinedAt: org.joined_at }),
     ),
   );
 }

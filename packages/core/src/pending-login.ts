@@ -2,17 +2,19 @@ import * as z from "zod/mini";
 import { sameOriginPath } from "./return-to.js";
 import type { SafeStorage } from "./storage.js";
 
-/** A login in flight: what the callback must match (SPEC §5). */
+/** A login in flight: what the callback must match. */
 export interface PendingLogin {
   codeVerifier: string;
   nonce: string;
   returnTo: string;
   createdAt: number;
+  /** The `max_age` sent, so the ID token's `auth_time` can be checked (OIDC Core §3.1.3.7 step 13). */
+  maxAge?: number | undefined;
 }
 
 const pendingSchema = z.record(
   z.string(),
-  z.object({ codeVerifier: z.string(), nonce: z.string(), returnTo: z.string(), createdAt: z.number() }),
+  z.object({ codeVerifier: z.string(), nonce: z.string(), returnTo: z.string(), createdAt: z.number(), maxAge: z.optional(z.number()) }),
 );
 
 /** Pending logins expire: a callback older than this is refused. */

@@ -35,8 +35,17 @@ export function resolveStorage(option: "session" | "local" | "memory" | StorageL
 }
 
 /**
+ * Where the cross-tab ledger and the logout tombstone live: localStorage,
+ * which every tab of the origin shares (sessionStorage is per tab), unless the
+ * app chose `memory`: then nothing of the SDK's goes to Web Storage.
+ */
+export function ledgerStorage(option: "session" | "local" | "memory" | StorageLike, configured: StorageLike): StorageLike {
+  return option === "memory" ? configured : (webStorage("localStorage") ?? configured);
+}
+
+/**
  * Reads and writes that never throw: a full quota, a revoked permission or a
- * hostile custom store must not crash the app (SPEC §5). A failed read is
+ * hostile custom store must not crash the app. A failed read is
  * "nothing stored"; a failed write leaves the session in memory only.
  */
 export class SafeStorage {

@@ -1,12 +1,13 @@
 import * as z from "zod/mini";
 import { InvalidResponseError, TokenParseError } from "./errors.js";
-import { tokenSetSchema as camelSchema } from "./session-record.js";
+import { isTokenSet } from "./session-record.js";
 import type { TokenSet } from "./types.js";
 
 const tokenResponseSchema = z.object({
   access_token: z.string().check(z.minLength(1)),
   token_type: z.string(),
-  expires_in: z.optional(z.number().check(z.positive())),
+  // Whole seconds (RFC 6749 §5.1): `0.001` would make every refresh due at once.
+  expires_in: z.optional(z.int().check(z.positive())),
   refresh_token: z.optional(z.string().check(z.minLength(1))),
   id_token: z.optional(z.string().check(z.minLength(1))),
   scope: z.optional(z.string()),
@@ -27,12 +28,14 @@ export function parseTokenResponse(body: unknown): TokenResponse {
 
 /**
  * The token set of a response received at `receivedAtSeconds`. `expiresAt`
- * counts from receipt (`expires_in`), else falls back to the ID token's `exp`.
+ * counts from receipt (`expires_in`), else is the caller's `fallbackExpiresAt`
+ * (the new ID token's `exp`, or on a refresh without one the previous lifetime
+ * carried forward: the old ID token's `exp` may have passed long ago).
  */
 export function toTokenSet(
   response: TokenResponse,
   idToken: string,
-  idTokenExp: number,
+  fallbackExpiresAt: number,
   receivedAtSeconds: number,
   previous?: TokenSet,
 ): TokenSet {
@@ -44,11 +47,9 @@ export function toTokenSet(
     ...(refreshToken ? { refreshToken } : {}),
     tokenType: "Bearer",
     scope: response.scope ?? previous?.scope ?? "",
-    expiresAt: response.expires_in !== undefined ? Math.floor(receivedAtSeconds + response.expires_in) : idTokenExp,
+    expiresAt: response.expires_in !== undefined ? Math.floor(receivedAtSeconds + response.expires_in) : fallbackExpiresAt,
   };
 }
-
-
 
 const snakeSchema = z.object({
   access_token: z.string().check(z.minLength(1)),
@@ -59,13 +60,11 @@ const snakeSchema = z.object({
   expires_at: z.number(),
 });
 
-
-/** A `TokenSet`, or the snake_case shape of a Python `TokenSet.model_dump()` (SPEC §7.3). */
+/** A `TokenSet`, or the snake_case shape of a Python `TokenSet.model_dump()`. */
 export function normalizeTokenSet(input: unknown): TokenSet {
-  const camel = camelSchema.safeParse(input);
-  if (camel.success) {
-    const { refreshToken, ...rest } = camel.data;
-    return { ...rest, ...(refreshToken ? { refreshToken } : {}), tokenType: rest.tokenType ?? "Bearer", scope: rest.scope ?? "" };
+  if (isTokenSet(input)) {
+    const { accessToken, idToken, refreshToken, tokenType, scope, expiresAt } = input;
+    return { accessToken, idToken, ...(refreshToken ? { refreshToken } : {}), tokenType: tokenType ?? "Bearer", scope: scope ?? "", expiresAt };
   }
   const snake = snakeSchema.safeParse(input);
   if (snake.success) {
@@ -82,6 +81,6 @@ export function normalizeTokenSet(input: unknown): TokenSet {
   const missingIdToken = typeof input === "object" && input !== null && !("idToken" in input) && !("id_token" in input);
   throw new TokenParseError(missingIdToken ? "missing_id_token" : "invalid_id_token", "not a token set: expected accessToken, idToken and expiresAt", {
     reason: "malformed",
-    cause: camel.error,
+    cause: snake.error,
   });
 }

@@ -1,4 +1,4 @@
-/** A membership from the `organizations` claim (SPEC §2), in camelCase. */
+/** A membership from the `organizations` claim, in camelCase (`joined_at` → `joinedAt`). */
 export interface Organization {
   readonly id: string;
   readonly title: string | null;
@@ -9,7 +9,7 @@ export interface Organization {
 
 /**
  * The tokens of one session: plain and JSON-serialisable so apps can store them.
- * `expiresAt` is the access token's expiry in unix seconds (SPEC §7.4).
+ * `expiresAt` is the access token's expiry in unix seconds.
  */
 export interface TokenSet {
   readonly accessToken: string;
@@ -29,6 +29,7 @@ export interface IdTokenClaims {
   readonly exp: number;
   readonly iat: number;
   readonly nonce?: string;
+  readonly auth_time?: number;
   readonly azp?: string;
   readonly email?: string;
   readonly email_verified?: boolean;

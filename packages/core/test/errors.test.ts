@@ -2,13 +2,12 @@ import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 import { errorFromCode, OAuthError } from "../src/index.js";
 
-describe("error hierarchy (SPEC §4)", () => {
+describe("error hierarchy", () => {
   const cases: Array<[string, () => OAuthError, string]> = [
     ["TokenExpiredError", () => new core.TokenExpiredError(), "token_expired"],
     ["RefreshError", () => new core.RefreshError("invalid_grant", "grant revoked", { statusCode: 400 }), "invalid_grant"],
     ["TokenParseError", () => new core.TokenParseError("missing_id_token", "no id_token"), "missing_id_token"],
     ["SubjectMismatchError", () => new core.SubjectMismatchError("usr_a", "usr_b"), "subject_mismatch"],
-    ["ConfigurationError", () => new core.ConfigurationError("issuerUrl", "is required"), "configuration_error"],
     ["InsufficientScopeError", () => new core.InsufficientScopeError(), "insufficient_scope"],
     ["SessionExpiredError", () => new core.SessionExpiredError(), "session_expired"],
     ["UserBlockedError", () => new core.UserBlockedError(), "user_blocked"],
@@ -41,6 +40,13 @@ describe("error hierarchy (SPEC §4)", () => {
 
   it("SubjectMismatchError names both subjects", () => {
     expect(new core.SubjectMismatchError("usr_a", "usr_b")).toMatchObject({ expectedSub: "usr_a", actualSub: "usr_b" });
+  });
+
+  it("ConfigurationError is a caller mistake: a TypeError with its code, never a protocol error", () => {
+    const error = new core.ConfigurationError("issuerUrl", "is required");
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({ name: "ConfigurationError", error: "configuration_error" });
   });
 
   it("ConfigurationError names the option", () => {

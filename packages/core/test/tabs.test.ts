@@ -15,7 +15,8 @@ const clients: AuthPIClient[] = [];
 function fifoLocks() {
   const tails = new Map<string, Promise<unknown>>();
   return {
-    request<T>(name: string, task: () => Promise<T>): Promise<T> {
+    request<T>(name: string, ...args: [() => Promise<T>] | [unknown, () => Promise<T>]): Promise<T> {
+      const task = args.length === 1 ? args[0] : args[1];
       const previous = tails.get(name) ?? Promise.resolve();
       const run = previous.then(task, task);
       tails.set(name, run.catch(() => undefined));

@@ -1,6 +1,5 @@
 import type { AuthenticatedAgent, AuthSnapshot, LoginOptions, LogoutOptions, LogoutResult } from "@authpi/core";
 import { useMemo } from "react";
-import { login } from "./login.js";
 import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
 
 export interface AuthPIState extends AuthSnapshot {
@@ -24,7 +23,7 @@ export function useAuthPI(): AuthPIState {
   const snapshot = useAuthSelector("useAuthPI()", whole);
   const actions = useMemo(
     () => ({
-      login: (options?: LoginOptions) => login(client, options),
+      login: (options?: LoginOptions) => client.loginWithRedirect(options),
       logout: (options?: LogoutOptions) => client.logout(options),
       getAccessToken: () => client.getAccessToken(),
       client,

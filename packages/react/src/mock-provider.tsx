@@ -52,8 +52,14 @@ class MockAuthPIStore implements AuthPIStore {
     return () => this.#listeners.delete(listener);
   };
 
-  loginWithRedirect = async (options?: LoginOptions): Promise<void> => {
-    await this.#actions.login?.(options);
+  #login: Promise<void> | null = null;
+
+  /** One login at a time, as the real client: a call while one is under way joins it. */
+  loginWithRedirect = (options?: LoginOptions): Promise<void> => {
+    this.#login ??= Promise.resolve(this.#actions.login?.(options)).finally(() => {
+      this.#login = null;
+    });
+    return this.#login;
   };
 
   logout = async (options?: LogoutOptions): Promise<LogoutResult> => {

@@ -1,6 +1,5 @@
 import { AuthPIClient, type AuthPIClientOptions } from "@authpi/core";
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { claimRedirect, forgetRedirect, startClient } from "./redirect-callback.js";
 import { AuthPIContext } from "./store.js";
 
 interface CommonProps {
@@ -24,9 +23,10 @@ function replaceLocation(returnTo: string): void {
 }
 
 /**
- * Makes a client available to the hooks and runs it while mounted: `start()`
- * on mount (completing a redirect callback once, even under StrictMode),
- * `dispose()` on unmount. The client — given or built — is fixed at mount:
+ * Makes a client available to the hooks and runs it while mounted: the
+ * client's `mount()` starts it (completing a redirect callback once, even
+ * under StrictMode) and its last unmount disposes it, so several providers
+ * may share one client. The client — given or built — is fixed at mount:
  * later changes to `client` or to the config props are ignored; give the
  * provider a new `key` to switch.
  */
@@ -41,16 +41,14 @@ export function AuthPIProvider({ children, onRedirectCallback = replaceLocation,
 
   useEffect(() => {
     let mounted = true;
-    const callback = startClient(client);
-    callback?.then(
-      (returnTo) => {
-        if (mounted && claimRedirect(client, callback)) onRedirect.current(returnTo);
-      },
-      () => forgetRedirect(client, callback),
-    );
+    const unmount = client.mount();
+    // The callback the page was loaded on, while the client completes it; a failure is the snapshot's `error`.
+    void client.start().then((result) => {
+      if (mounted && result) onRedirect.current(result.returnTo);
+    });
     return () => {
       mounted = false;
-      client.dispose();
+      unmount();
     };
   }, [client]);
 

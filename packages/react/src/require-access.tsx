@@ -1,6 +1,5 @@
 import type { AuthenticatedAgent, AuthSnapshot } from "@authpi/core";
-import { useEffect, useState, type ReactNode } from "react";
-import { loginOnce } from "./login.js";
+import { useEffect, type ReactNode } from "react";
 import { useAuthPIStore, useAuthSelector } from "./store.js";
 
 export type OrgRole = "owner" | "admin" | "member";
@@ -76,18 +75,14 @@ export function RequireAccess({ fallback = null, loading = null, unauthenticated
   const store = useAuthPIStore("<RequireAccess>");
   const verdict = useAuthSelector("<RequireAccess>", (snapshot) => verdictOf(snapshot, rule));
   const sessionError = useAuthSelector("<RequireAccess>", (snapshot) => snapshot.error);
-  const [loginError, setLoginError] = useState<Error | null>(null);
   const shouldLogin = verdict === "signed-out" && unauthenticated === undefined;
 
   useEffect(() => {
     if (!shouldLogin) return;
-    let mounted = true;
-    loginOnce(store).catch((error: unknown) => {
-      if (mounted) setLoginError(error instanceof Error ? error : new Error(String(error)));
-    });
-    return () => {
-      mounted = false;
-    };
+    // The client runs one login at a time (StrictMode's second effect and nested guards join it);
+    // a failed start becomes the snapshot's `error`, rendered below, and never starts another.
+    const { pathname, search, hash } = window.location;
+    store.loginWithRedirect({ returnTo: `${pathname}${search}${hash}` }).catch(() => undefined);
   }, [shouldLogin, store]);
 
   switch (verdict) {
@@ -100,7 +95,6 @@ export function RequireAccess({ fallback = null, loading = null, unauthenticated
     case "error":
       return <>{renderError(sessionError ?? new Error("authentication failed"))}</>;
     case "signed-out":
-      if (unauthenticated !== undefined) return <>{unauthenticated}</>;
-      return <>{loginError ? renderError(loginError) : loading}</>;
+      return <>{unauthenticated !== undefined ? unauthenticated : loading}</>;
   }
 }

@@ -1,8 +1,8 @@
-import { DiscoveryError, type AuthPIClient } from "@authpi/core";
+import { AuthPIClient, DiscoveryError } from "@authpi/core";
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthPIProvider, RequireAccess, useAuthPI, type RequireAccessProps } from "../src/index.js";
-import { createClient, createIdp, memoryStorage, seedPendingLogin, seedSession, type Idp } from "./support/idp.js";
+import { CLIENT_ID, createClient, createIdp, ISSUER, memoryStorage, seedPendingLogin, seedSession, type Idp } from "./support/idp.js";
 import { renderStrict } from "./support/render.js";
 
 let idp: Idp;
@@ -24,9 +24,9 @@ afterEach(() => {
   history.replaceState(null, "", "/");
 });
 
-/** Renders a guard with the client; the IdP redirect is a spy (nothing leaves the page). */
+/** Renders a guard with the client; the navigation to the IdP is a spy (nothing leaves the page). */
 function renderGuard(client: AuthPIClient, props: Omit<RequireAccessProps, "children"> = {}) {
-  const login = vi.spyOn(client, "loginWithRedirect").mockResolvedValue();
+  const login = vi.spyOn(location, "assign").mockImplementation(() => undefined);
   const view = renderStrict(
     <AuthPIProvider client={client}>
       <RequireAccess loading="loading…" fallback="not allowed" {...props}>
@@ -35,6 +35,16 @@ function renderGuard(client: AuthPIClient, props: Omit<RequireAccessProps, "chil
     </AuthPIProvider>,
   );
   return { login, view };
+}
+
+/** Lets the client's async login work finish. */
+async function settle() {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Where each stored pending login returns to. */
+function pendingReturnTos(): string[] {
+  return Object.values(JSON.parse(storage.getItem(`authpi:${CLIENT_ID}:logins`) ?? "{}")).map((login) => (login as { returnTo: string }).returnTo);
 }
 
 function signedIn(): AuthPIClient {
@@ -80,17 +90,19 @@ describe("<RequireAccess> signed in", () => {
 });
 
 describe("<RequireAccess> signed out", () => {
-  it("starts one login (StrictMode runs the effect twice) returning to the current path, query and hash", () => {
+  it("starts one login (StrictMode runs the effect twice) returning to the current path, query and hash", async () => {
     history.replaceState(null, "", "/reports/42?tab=costs#march");
     const { login } = renderGuard(createClient(storage, idp));
     expect(screen.getByText("loading…")).toBeTruthy();
+    await waitFor(() => expect(login).toHaveBeenCalledTimes(1));
+    await settle();
     expect(login).toHaveBeenCalledTimes(1);
-    expect(login).toHaveBeenCalledWith({ returnTo: "/reports/42?tab=costs#march" });
+    expect(pendingReturnTos()).toEqual(["/reports/42?tab=costs#march"]);
   });
 
-  it("nested guards share that one login", () => {
+  it("nested guards share that one login", async () => {
     const client = createClient(storage, idp);
-    const login = vi.spyOn(client, "loginWithRedirect").mockResolvedValue();
+    const login = vi.spyOn(location, "assign").mockImplementation(() => undefined);
     renderStrict(
       <AuthPIProvider client={client}>
         <RequireAccess>
@@ -101,7 +113,10 @@ describe("<RequireAccess> signed out", () => {
         </RequireAccess>
       </AuthPIProvider>,
     );
+    await waitFor(() => expect(login).toHaveBeenCalledTimes(1));
+    await settle();
     expect(login).toHaveBeenCalledTimes(1);
+    expect(pendingReturnTos()).toHaveLength(1);
   });
 
   it("renders `unauthenticated` instead, when given, and does not log in", () => {
@@ -111,15 +126,20 @@ describe("<RequireAccess> signed out", () => {
   });
 
   it("shows why when the login cannot start (IdP unreachable) instead of spinning", async () => {
-    const client = createClient(storage, idp);
-    const login = vi.spyOn(client, "loginWithRedirect").mockRejectedValue(new DiscoveryError("the IdP is unreachable"));
+    const discovery = vi.fn(() => Promise.resolve(new Response("down", { status: 503 })));
+    const client = new AuthPIClient({ issuerUrl: ISSUER, clientId: CLIENT_ID, redirectUri: `${location.origin}/callback`, storage, fetch: discovery });
+    const assign = vi.spyOn(location, "assign").mockImplementation(() => undefined);
     renderStrict(
       <AuthPIProvider client={client}>
         <RequireAccess>secret</RequireAccess>
       </AuthPIProvider>,
     );
-    expect((await screen.findByRole("alert")).textContent).toBe("the IdP is unreachable");
-    expect(login).toHaveBeenCalledTimes(1);
+    expect((await screen.findByRole("alert")).textContent).toMatch(/^discovery at .* failed$/);
+    expect(client.getSnapshot().error).toBeInstanceOf(DiscoveryError);
+    // One attempt (StrictMode's two effects joined it), and no second login after the failure.
+    await settle();
+    expect(discovery).toHaveBeenCalledTimes(1);
+    expect(assign).not.toHaveBeenCalled();
   });
 });
 

@@ -1,0 +1,174 @@
+import type { AuthenticatedAgent } from "./agent.js";
+import { isTransient, LoginRequiredError, RefreshError, toOAuthError } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import type { Protocol } from "./protocol.js";
+import type { RefreshScheduler } from "./refresh-scheduler.js";
+import { agentFromRecord, parseSessionRecord, readSessionRecord, type SessionRecord } from "./session-record.js";
+import type { Session, SessionStore } from "./session-store.js";
+import type { SafeStorage } from "./storage.js";
+import type { StorageKeys } from "./storage-keys.js";
+import { digestOf, type TabCoordinator, type TabMessage } from "./tab-coordinator.js";
+
+/** How long a tab waits for the tokens of a refresh another tab already made. */
+const ADOPT_TIMEOUT_MS = 3_000;
+
+export const signedOut = (description = "not signed in") => new LoginRequiredError(description);
+
+export interface RefreshParts {
+  options: ResolvedOptions;
+  storage: SafeStorage;
+  keys: StorageKeys;
+  store: SessionStore;
+  tabs: TabCoordinator;
+  scheduler: () => RefreshScheduler;
+  protocol: () => Promise<Protocol>;
+}
+
+/**
+ * Refreshes the session's tokens, one refresh at a time in this tab and,
+ * through the tab coordinator, across tabs: the refresh token is spent once,
+ * and tabs holding a copy of it adopt the tokens that replaced it.
+ */
+export class SessionRefresh {
+  #inFlight: Promise<AuthenticatedAgent> | null = null;
+  /** Revocation of tokens that arrived after the session ended: a logout waits for it. */
+  #lateRevocation: Promise<void> | null = null;
+
+  constructor(private readonly parts: RefreshParts) {}
+
+  get inFlight(): boolean {
+    return this.#inFlight !== null;
+  }
+
+  /** The session's refresh, joined if one is running. */
+  run(): Promise<AuthenticatedAgent> {
+    this.#inFlight ??= this.#run().finally(() => {
+      this.#inFlight = null;
+      this.parts.scheduler().plan();
+    });
+    return this.#inFlight;
+  }
+
+  /** Settles once nothing of a refresh is left in flight: its request, and the revocation of what it brought too late. */
+  async settled(): Promise<void> {
+    await this.#inFlight?.catch(() => undefined);
+    await this.#lateRevocation;
+  }
+
+  async #run(): Promise<AuthenticatedAgent> {
+    const { store, tabs } = this.parts;
+    // A login completing in this tab replaces the session: refreshing the old one would race it.
+    await store.callbacksSettled();
+    const planned = store.session;
+    if (!planned) throw signedOut();
+    const attempt: { session: Session } = { session: planned };
+    try {
+      return await tabs.withLock(() => this.#refreshUnderLock(planned, attempt));
+    } catch (error) {
+      // Every failure goes through here once: a fatal one ends the session, any other waits out the backoff.
+      if (store.session === attempt.session) this.#failed(error);
+      throw toOAuthError(error);
+    }
+  }
+
+  #failed(error: unknown): void {
+    const { store, tabs, scheduler, options } = this.parts;
+    if (isTransient(error)) {
+      scheduler().failed(error);
+      store.refreshStalled(toOAuthError(error));
+      return;
+    }
+    const oauthError = toOAuthError(error);
+    tabs.forget();
+    store.signedOut(oauthError);
+    options.onRefreshError?.(oauthError);
+  }
+
+  async #refreshUnderLock(planned: Session, attempt: { session: Session }): Promise<AuthenticatedAgent> {
+    const { store, tabs, scheduler, options } = this.parts;
+    // Another tab may have refreshed while we waited for the lock: use its tokens.
+    this.#adoptFromStorage();
+    const current = store.session;
+    if (!current) throw signedOut("signed out while refreshing");
+    if (current.agent !== planned.agent) return current.agent;
+    attempt.session = current;
+    const refreshToken = current.agent.tokens.refreshToken;
+    if (refreshToken && tabs.isSpent(refreshToken)) return this.#awaitAdoption(refreshToken);
+    const generation = store.generation;
+    const receivedAt = options.now() / 1000;
+    const lifetime = current.record.tokens.expiresAt - current.record.receivedAt;
+    const agent = await (await this.parts.protocol()).refresh(current.agent, lifetime);
+    if (refreshToken) tabs.markSpent(refreshToken);
+    // A logout (here or in another tab) during the request wins: the new tokens are revoked, not kept (security case 33).
+    if (store.generation !== generation) {
+      this.#revokeLate(agent);
+      throw signedOut("signed out while refreshing");
+    }
+    if (refreshToken) tabs.retire(refreshToken);
+    scheduler().succeeded();
+    const record = store.refreshed(agent, receivedAt);
+    options.onRefresh?.(agent.tokens);
+    // Tabs that hold the spent token wait for this (sealing is async; the lock need not wait).
+    if (refreshToken) this.#handOff(digestOf(refreshToken), refreshToken, record).catch(() => undefined);
+    return agent;
+  }
+
+  /** Our refresh token was already spent by another tab: wait for its replacement instead of reusing it. */
+  async #awaitAdoption(refreshToken: string): Promise<AuthenticatedAgent> {
+    const { store, tabs } = this.parts;
+    tabs.post({ type: "sync", from: digestOf(refreshToken) });
+    if (await store.changedWithin(ADOPT_TIMEOUT_MS)) {
+      if (!store.session) throw signedOut("signed out while refreshing");
+      return store.session.agent;
+    }
+    // Nobody handed over the newer tokens: sending the spent one would get the grant revoked for every tab.
+    throw new RefreshError("invalid_grant", "this tab's refresh token was already used by another tab, which did not hand over the new tokens");
+  }
+
+  #revokeLate(agent: AuthenticatedAgent): void {
+    const token = agent.tokens.refreshToken ?? agent.tokens.accessToken;
+    const hint = agent.tokens.refreshToken ? "refresh_token" : "access_token";
+    this.#lateRevocation = this.parts.protocol().then((protocol) => protocol.revoke(token, hint)).catch(() => undefined);
+  }
+
+  /** With shared storage (`storage: "local"`), another tab's refresh is visible right there. */
+  #adoptFromStorage(): void {
+    const { store, storage, keys, options } = this.parts;
+    const current = store.session;
+    const record = readSessionRecord(storage, keys.session, options.issuerUrl, options.clientId);
+    if (!current || !record || record.tokens.refreshToken === current.record.tokens.refreshToken) return;
+    if (record.claims.sub !== current.record.claims.sub || record.receivedAt < current.record.receivedAt) return;
+    const agent = agentFromRecord(record, options.now);
+    if (agent) store.adopted(agent, record);
+  }
+
+  /** Tells the tabs that held `refreshToken` what replaced it, sealed so only they can read it. */
+  async #handOff(digest: string, refreshToken: string, record: SessionRecord): Promise<void> {
+    const sealed = await (await this.parts.protocol()).seal(record, refreshToken);
+    this.parts.tabs.post({ type: "rotated", from: digest, sealed });
+  }
+
+  /** A rotation or a request for one from another tab. */
+  async onTabMessage(message: Exclude<TabMessage, { type: "logout" }>): Promise<void> {
+    const { store, tabs, options } = this.parts;
+    const current = store.session;
+    if (!current) return;
+    if (message.type === "sync") {
+      // A tab that missed our latest rotation asks for the tokens that replaced its own.
+      const retired = tabs.retiredFor(message.from);
+      if (retired) await this.#handOff(message.from, retired, current.record);
+      return;
+    }
+    // A login completing here replaces this session anyway; adopting now would make it look stale.
+    if (store.callbackInFlight) return;
+    const refreshToken = current.agent.tokens.refreshToken;
+    if (!refreshToken || digestOf(refreshToken) !== message.from) return;
+    const opened = await (await this.parts.protocol()).unseal(message.sealed, refreshToken);
+    const record = parseSessionRecord(opened, options.issuerUrl, options.clientId);
+    if (store.session !== current || !record || record.claims.sub !== current.agent.id) return;
+    const agent = agentFromRecord(record, options.now);
+    if (!agent) return;
+    tabs.retire(refreshToken);
+    store.adopted(agent, record);
+  }
+}

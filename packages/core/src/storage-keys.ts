@@ -1,0 +1,37 @@
+/**
+ * Every name the SDK writes to Web Storage or uses across tabs, in one list:
+ * a logout removes each of them (security case 34), and a reader can see at a
+ * glance what the SDK keeps where. Prefixed with the client id so two apps on
+ * one origin never read each other's entries.
+ */
+export interface StorageKeys {
+  /** The session record (configured storage). */
+  readonly session: string;
+  /** Logins in flight, by state (configured storage). */
+  readonly logins: string;
+  /** Discovery and JWKS, public data (configured storage). */
+  readonly issuer: string;
+  /** The state of our own RP-initiated logout, until the IdP sends us back (configured storage). */
+  readonly logoutState: string;
+  /** Digests of spent refresh tokens (shared across tabs: see `ledgerStorage`). */
+  readonly spent: string;
+  /** When the user last signed out, ms (shared across tabs): older records are dead. */
+  readonly loggedOutAt: string;
+  /** BroadcastChannel and Web Lock names: not storage, but scoped the same way. */
+  readonly channel: string;
+  readonly lock: string;
+}
+
+export function storageKeys(clientId: string): StorageKeys {
+  const prefix = `authpi:${clientId}`;
+  return {
+    session: `${prefix}:session`,
+    logins: `${prefix}:logins`,
+    issuer: `${prefix}:issuer`,
+    logoutState: `${prefix}:logout`,
+    spent: `${prefix}:spent`,
+    loggedOutAt: `${prefix}:logged-out`,
+    channel: prefix,
+    lock: `${prefix}:refresh`,
+  };
+}
