@@ -1,13 +1,14 @@
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, interactionPolicy, type Configuration } from "oidc-provider";
 import type { PrivateJwk, SigningAlg } from "./keys.js";
 import type { MemoryStore } from "./memory-store.js";
-import { PAGE_CSP, errorPage, logoutPage, signedOutPage } from "./pages.js";
+import { errorPage, html, logoutPage, signedOutPage } from "./pages.js";
 import { type DevIdpUser, userClaims } from "./users.js";
 
 export interface ProviderSetup {
   issuerUrl: string;
   issuerPath: string;
   clientId: string;
+  clientName: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   accessTokenTtl: number;
@@ -20,16 +21,9 @@ export interface ProviderSetup {
   findUser(id: string): DevIdpUser | undefined;
 }
 
-export const CLIENT_NAME = "AuthPI dev client";
 /** What an access token's `scope` (and the token response's) can hold: the OIDC scopes, as at AuthPI. */
 const GRANTED_SCOPES = "openid profile email";
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
-
-function html(ctx: KoaContextWithOIDC, body: string): void {
-  ctx.type = "html";
-  ctx.set("Content-Security-Policy", PAGE_CSP);
-  ctx.body = body;
-}
 
 /**
  * oidc-provider's login and consent prompts, plus `select_account` (SPEC §2 lists it among the
@@ -54,7 +48,7 @@ export function createProvider(setup: ProviderSetup): Provider {
     clients: [
       {
         client_id: setup.clientId,
-        client_name: CLIENT_NAME,
+        client_name: setup.clientName,
         application_type: "web",
         // A public client: no secret, so PKCE is what binds the code to the browser that asked.
         token_endpoint_auth_method: "none",
@@ -115,7 +109,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => html(ctx, logoutPage(form, ctx.host)),
+        logoutSource: async (ctx, form) => html(ctx, logoutPage(form, ctx.oidc.client?.clientName ?? setup.clientName)),
         postLogoutSuccessSource: async (ctx) => html(ctx, signedOutPage(ctx.oidc.client?.clientName)),
       },
       // JWT access tokens (`typ: at+jwt`) come from resource indicators. The client never has to

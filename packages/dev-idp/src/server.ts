@@ -137,7 +137,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
         res.end();
         return;
       }
-      const ctx = { provider: current.provider, issuerUrl, issuerPath, users, log };
+      const ctx = { provider: current.provider, issuerUrl, issuerPath, clientName: config.clientName, users, log };
       await handleInteraction(ctx, req, res, interaction[1], action);
       return;
     }
