@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { decodeJwt } from "jose";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
+import { requireIdTokenHint } from "./end-session.js";
 import { type InteractionAction, handleInteraction } from "./interactions.js";
 import { generateSigningKey } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
@@ -62,6 +63,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
 
   function buildProvider(): { provider: Provider; handle: ReturnType<Provider["callback"]> } {
     const provider = createProvider({ ...config, issuerUrl, keys, cookieKeys, store, findUser });
+    provider.use(requireIdTokenHint);
     provider.use(async (ctx: KoaContextWithOIDC, next) => {
       await next();
       // `oidc` is missing on requests that matched no provider route.

@@ -33,6 +33,37 @@ describe("RP-initiated logout at the dev IdP", () => {
     expect(done.left?.href).toBe(`${APP}?state=bye`);
     expect((await silentLogin(browser))?.searchParams.get("error")).toBe("login_required");
   });
+
+  test("without id_token_hint: a 400 page saying it is required, and the IdP session lives on", async () => {
+    const { browser } = await signInBrowser(env.idp, env.discovery, "max@acme.test");
+    const page = await open(browser, env.idp, logoutUrl(env.discovery, { client_id: env.idp.clientId, post_logout_redirect_uri: APP, state: "bye" }));
+    if (!page.response) throw new Error(`redirected to ${page.left?.href}`);
+    expect(page.response.status).toBe(400);
+    expectSelfContained(page.html, page.response);
+    expect(page.html).toContain("<code>invalid_request</code>");
+    expect(page.html).toContain("id_token_hint is required");
+    expect(page.html).not.toContain("op.logoutForm");
+    expect((await silentLogin(browser))?.searchParams.get("code")).toEqual(expect.any(String));
+  });
+
+  test("without id_token_hint and without a session, by GET or by POST: the same 400 page", async () => {
+    const get = await open(new HttpBrowser(), env.idp, logoutUrl(env.discovery, {}));
+    expect(get.response?.status).toBe(400);
+    expect(get.html).toContain("id_token_hint is required");
+    // Without a session oidc-provider would answer with a self-submitting sign-out form.
+    expect(get.html).not.toContain("<form");
+
+    const endpoint = new URL(env.discovery.end_session_endpoint);
+    const post = await open(new HttpBrowser(), env.idp, endpoint, "POST", new URLSearchParams({ post_logout_redirect_uri: APP }));
+    expect(post.response?.status).toBe(400);
+    expect(post.html).toContain("id_token_hint is required");
+  });
+
+  test("a malformed id_token_hint is still oidc-provider's own invalid_request", async () => {
+    const page = await open(new HttpBrowser(), env.idp, logoutUrl(env.discovery, { id_token_hint: "not-a-jwt" }));
+    expect(page.response?.status).toBe(400);
+    expect(page.html).toContain("could not decode id_token_hint");
+  });
 });
 
 describe("RP-initiated logout with a client name", () => {
