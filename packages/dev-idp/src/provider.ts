@@ -1,6 +1,7 @@
 import Provider, { errors, interactionPolicy, type Configuration } from "oidc-provider";
 import type { PrivateJwk, SigningAlg } from "./keys.js";
 import type { MemoryStore } from "./memory-store.js";
+import { orgMembershipPrompt, orgParam, presentedOrg } from "./org-restriction.js";
 import { errorPage, html, logoutPage, signedOutPage } from "./pages.js";
 import { type DevIdpUser, userClaims } from "./users.js";
 
@@ -30,9 +31,10 @@ const SEVEN_DAYS = 7 * 24 * 60 * 60;
  * prompt values users need; oidc-provider refuses values without a prompt). The login page is
  * the account picker, so it resolves both.
  */
-function promptPolicy(): interactionPolicy.Prompt[] {
+function promptPolicy(findUser: ProviderSetup["findUser"]): interactionPolicy.Prompt[] {
   const policy = interactionPolicy.base();
   policy.add(new interactionPolicy.Prompt({ name: "select_account", requestable: true }), 0);
+  policy.add(orgMembershipPrompt(findUser));
   return policy;
 }
 
@@ -68,6 +70,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       authorizationSigningAlgValues: [alg],
     },
     responseTypes: ["code"],
+    extraParams: orgParam,
     pkce: { methods: ["S256"], required: () => true },
     // Exact redirect URIs: the token request must repeat the authorize request's redirect_uri.
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -99,7 +102,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       Grant: SEVEN_DAYS,
     },
     interactions: {
-      policy: promptPolicy(),
+      policy: promptPolicy(findUser),
       // Path-prefixed: the interaction cookie's path is derived from this URL.
       url: (_ctx, interaction) => `${setup.issuerPath}/interaction/${interaction.uid}`,
     },
@@ -132,17 +135,20 @@ export function createProvider(setup: ProviderSetup): Provider {
     extraTokenClaims: async (ctx, token) => {
       if (!("accountId" in token)) return undefined;
       const session = token.sessionUid ? await ctx.oidc.provider.Session.findByUid(token.sessionUid) : undefined;
+      const user = findUser(token.accountId);
       return {
-        organizations: findUser(token.accountId)?.organizations ?? [],
+        organizations: user ? userClaims(user, presentedOrg(ctx, setup.store)).organizations : [],
         sid: session?.sidFor(setup.clientId),
       };
     },
-    findAccount: (_ctx, sub) => {
+    // `token` is the code, refresh token or access token the claims are for (none at authorize).
+    findAccount: (_ctx, sub, token) => {
       const user = findUser(sub);
       if (!user) return undefined;
       // A user blocked after signing in: refreshes and new authorizations end with AuthPI's code.
       if (user.blocked) throw new errors.CustomOIDCProviderError("user_blocked", "This account is blocked.");
-      return { accountId: user.id, claims: () => userClaims(user) };
+      const org = token ? setup.store.orgRestriction(token) : undefined;
+      return { accountId: user.id, claims: () => userClaims(user, org) };
     },
     renderError: async (ctx, out) => html(ctx, errorPage(out)),
   };

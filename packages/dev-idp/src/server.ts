@@ -9,6 +9,7 @@ import { type InteractionAction, handleInteraction } from "./interactions.js";
 import { generateSigningKey } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
 import { type DevIdpOptions, resolveOptions } from "./options.js";
+import { carryOrgRestriction } from "./org-restriction.js";
 import { createProvider } from "./provider.js";
 import type { DevIdpUser } from "./users.js";
 
@@ -64,6 +65,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   function buildProvider(): { provider: Provider; handle: ReturnType<Provider["callback"]> } {
     const provider = createProvider({ ...config, issuerUrl, keys, cookieKeys, store, findUser });
     provider.use(requireIdTokenHint);
+    provider.use(carryOrgRestriction(store));
     provider.use(async (ctx: KoaContextWithOIDC, next) => {
       await next();
       // `oidc` is missing on requests that matched no provider route.
