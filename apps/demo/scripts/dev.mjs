@@ -66,6 +66,7 @@ const idp = spawn(
     "--access-token-ttl", String(ttl),
     "--redirect-uri", `${appUrl}/callback`,
     "--post-logout-redirect-uri", `${appUrl}/`,
+    "--client-name", "Launchpad",
   ],
   { stdio: ["ignore", "pipe", "pipe"] },
 );

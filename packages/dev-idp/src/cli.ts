@@ -11,6 +11,7 @@ const USAGE = `Usage: authpi-dev-idp [options]
   --users FILE                     JSON array of users instead of the seeded ones
   --access-token-ttl SECONDS       default 300
   --id-token-ttl SECONDS           default 300
+  --client-name NAME               what the login and logout pages call the app (default "AuthPI dev client")
   --alg RS256|ES256|EdDSA          signing algorithm (default ES256)
   --redirect-uri URL               the SPA's redirect URI (repeatable; default http://127.0.0.1:5173/callback)
   --post-logout-redirect-uri URL   repeatable; default http://127.0.0.1:5173/
@@ -30,6 +31,7 @@ async function optionsFrom(argv: string[]): Promise<DevIdpOptions | undefined> {
       users: { type: "string" },
       "access-token-ttl": { type: "string" },
       "id-token-ttl": { type: "string" },
+      "client-name": { type: "string" },
       alg: { type: "string" },
       "redirect-uri": { type: "string", multiple: true },
       "post-logout-redirect-uri": { type: "string", multiple: true },
@@ -44,6 +46,7 @@ async function optionsFrom(argv: string[]): Promise<DevIdpOptions | undefined> {
   if (accessTokenTtl !== undefined) options.accessTokenTtl = accessTokenTtl;
   const idTokenTtl = wholeNumber("id-token-ttl", values["id-token-ttl"]);
   if (idTokenTtl !== undefined) options.idTokenTtl = idTokenTtl;
+  if (values["client-name"] !== undefined) options.clientName = values["client-name"];
   if (values.alg !== undefined) options.signingAlg = values.alg as SigningAlg;
   if (values["redirect-uri"]) options.redirectUris = values["redirect-uri"];
   if (values["post-logout-redirect-uri"]) options.postLogoutRedirectUris = values["post-logout-redirect-uri"];

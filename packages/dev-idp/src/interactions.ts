@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
-import { CLIENT_NAME } from "./provider.js";
 import { PAGE_CSP, errorPage, loginPage } from "./pages.js";
 import type { DevIdpUser } from "./users.js";
 
@@ -9,6 +8,7 @@ export interface InteractionContext {
   provider: Provider;
   issuerUrl: string;
   issuerPath: string;
+  clientName: string;
   users: readonly DevIdpUser[];
   log(line: string): void;
 }
@@ -73,7 +73,7 @@ export async function handleInteraction(
       loginPage({
         action: `${base}/login`,
         abortAction: `${base}/abort`,
-        clientName: CLIENT_NAME,
+        clientName: ctx.clientName,
         issuer: ctx.issuerUrl,
         users: ctx.users,
         ...fields,

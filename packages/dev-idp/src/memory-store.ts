@@ -1,5 +1,11 @@
 import type { Adapter, AdapterPayload } from "oidc-provider";
 
+/** A code or token, as oidc-provider's models name them. */
+export interface TokenRef {
+  kind: string;
+  jti: string;
+}
+
 interface Entry {
   value: unknown;
   /** Epoch milliseconds. */
@@ -55,6 +61,16 @@ export class MemoryStore {
   rememberJwtAccessToken(value: string, payload: AdapterPayload & { jti: string }, expiresIn: number): void {
     this.#upsert("AccessToken", payload.jti, payload, expiresIn);
     this.#set(`jwt:${value}`, payload.jti, expiresIn);
+  }
+
+  /** The `org` a code's or token's authorization was restricted to (see org-restriction.ts). */
+  restrictToOrg(token: TokenRef, org: string, expiresIn: number): void {
+    this.#set(`org:${token.kind}:${token.jti}`, org, expiresIn);
+  }
+
+  orgRestriction(token: TokenRef): string | undefined {
+    const org = this.#get(`org:${token.kind}:${token.jti}`);
+    return typeof org === "string" ? org : undefined;
   }
 
   clear(): void {

@@ -8,6 +8,8 @@ export interface DevIdpOptions {
   issuerPath?: string;
   /** Default "cli_dev_demo". */
   clientId?: string;
+  /** What the login and logout pages call the client ("Sign in to NAME"). Default "AuthPI dev client". */
+  clientName?: string;
   /** Exact redirect URIs of the SPA client; their origins are the only ones granted CORS. Default: the demo's. */
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
@@ -33,6 +35,7 @@ export function resolveOptions(options: DevIdpOptions): ResolvedOptions {
     port: options.port ?? 0,
     issuerPath: options.issuerPath ?? "/i_dev",
     clientId: options.clientId ?? "cli_dev_demo",
+    clientName: options.clientName ?? "AuthPI dev client",
     redirectUris: options.redirectUris ?? ["http://127.0.0.1:5173/callback"],
     postLogoutRedirectUris: options.postLogoutRedirectUris ?? ["http://127.0.0.1:5173/"],
     accessTokenTtl: options.accessTokenTtl ?? 300,
@@ -42,12 +45,13 @@ export function resolveOptions(options: DevIdpOptions): ResolvedOptions {
     users: parseUsers(structuredClone(options.users ?? seededUsers)),
     quiet: options.quiet ?? false,
   };
-  const { port, issuerPath, clientId, accessTokenTtl, idTokenTtl, signingAlg } = resolved;
+  const { port, issuerPath, clientId, clientName, accessTokenTtl, idTokenTtl, signingAlg } = resolved;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port: expected 0–65535, got ${port}`);
   if (!/^(\/[\w.~-]+)+$/.test(issuerPath)) {
     throw new TypeError(`issuerPath: expected a path like "/i_dev" (no trailing slash), got ${JSON.stringify(issuerPath)}`);
   }
   if (clientId === "") throw new TypeError("clientId: expected a non-empty string");
+  if (typeof clientName !== "string" || clientName.trim() === "") throw new TypeError("clientName: expected a non-empty string");
   for (const [name, ttl] of [["accessTokenTtl", accessTokenTtl], ["idTokenTtl", idTokenTtl]] as const) {
     if (!Number.isInteger(ttl) || ttl < 1) throw new TypeError(`${name}: expected whole seconds ≥ 1, got ${ttl}`);
   }

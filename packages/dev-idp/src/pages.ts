@@ -1,3 +1,4 @@
+import type { KoaContextWithOIDC } from "oidc-provider";
 import type { DevIdpUser } from "./users.js";
 
 /**
@@ -8,6 +9,13 @@ import type { DevIdpUser } from "./users.js";
 
 /** Sent with every page: nothing but the inline styles may load. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Answers an oidc-provider request with one of these pages (the status is the caller's). */
+export function html(ctx: KoaContextWithOIDC, body: string): void {
+  ctx.type = "html";
+  ctx.set("Content-Security-Policy", PAGE_CSP);
+  ctx.body = body;
+}
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -142,10 +150,10 @@ ${error ? `<p class="alert" role="alert" id="login-error">${escapeHtml(error)}</
 }
 
 /** RP-initiated logout confirmation. `form` is oidc-provider's hidden form (id `op.logoutForm`). */
-export function logoutPage(form: string, host: string): string {
+export function logoutPage(form: string, clientName: string): string {
   return layout(
     "Sign out",
-    `<h1>Sign out of ${escapeHtml(host)}?</h1>
+    `<h1>Sign out of ${escapeHtml(clientName)}?</h1>
 <p class="lead">You will be signed out of the AuthPI dev IdP in this browser.</p>
 ${form}
 <button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>

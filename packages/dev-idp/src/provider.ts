@@ -1,13 +1,15 @@
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, interactionPolicy, type Configuration } from "oidc-provider";
 import type { PrivateJwk, SigningAlg } from "./keys.js";
 import type { MemoryStore } from "./memory-store.js";
-import { PAGE_CSP, errorPage, logoutPage, signedOutPage } from "./pages.js";
+import { orgMembershipPrompt, orgParam, presentedOrg } from "./org-restriction.js";
+import { errorPage, html, logoutPage, signedOutPage } from "./pages.js";
 import { type DevIdpUser, userClaims } from "./users.js";
 
 export interface ProviderSetup {
   issuerUrl: string;
   issuerPath: string;
   clientId: string;
+  clientName: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   accessTokenTtl: number;
@@ -20,25 +22,19 @@ export interface ProviderSetup {
   findUser(id: string): DevIdpUser | undefined;
 }
 
-export const CLIENT_NAME = "AuthPI dev client";
 /** What an access token's `scope` (and the token response's) can hold: the OIDC scopes, as at AuthPI. */
 const GRANTED_SCOPES = "openid profile email";
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
-
-function html(ctx: KoaContextWithOIDC, body: string): void {
-  ctx.type = "html";
-  ctx.set("Content-Security-Policy", PAGE_CSP);
-  ctx.body = body;
-}
 
 /**
  * oidc-provider's login and consent prompts, plus `select_account` (SPEC §2 lists it among the
  * prompt values users need; oidc-provider refuses values without a prompt). The login page is
  * the account picker, so it resolves both.
  */
-function promptPolicy(): interactionPolicy.Prompt[] {
+function promptPolicy(findUser: ProviderSetup["findUser"]): interactionPolicy.Prompt[] {
   const policy = interactionPolicy.base();
   policy.add(new interactionPolicy.Prompt({ name: "select_account", requestable: true }), 0);
+  policy.add(orgMembershipPrompt(findUser));
   return policy;
 }
 
@@ -54,7 +50,7 @@ export function createProvider(setup: ProviderSetup): Provider {
     clients: [
       {
         client_id: setup.clientId,
-        client_name: CLIENT_NAME,
+        client_name: setup.clientName,
         application_type: "web",
         // A public client: no secret, so PKCE is what binds the code to the browser that asked.
         token_endpoint_auth_method: "none",
@@ -74,6 +70,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       authorizationSigningAlgValues: [alg],
     },
     responseTypes: ["code"],
+    extraParams: orgParam,
     pkce: { methods: ["S256"], required: () => true },
     // Exact redirect URIs: the token request must repeat the authorize request's redirect_uri.
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -105,7 +102,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       Grant: SEVEN_DAYS,
     },
     interactions: {
-      policy: promptPolicy(),
+      policy: promptPolicy(findUser),
       // Path-prefixed: the interaction cookie's path is derived from this URL.
       url: (_ctx, interaction) => `${setup.issuerPath}/interaction/${interaction.uid}`,
     },
@@ -115,7 +112,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => html(ctx, logoutPage(form, ctx.host)),
+        logoutSource: async (ctx, form) => html(ctx, logoutPage(form, ctx.oidc.client?.clientName ?? setup.clientName)),
         postLogoutSuccessSource: async (ctx) => html(ctx, signedOutPage(ctx.oidc.client?.clientName)),
       },
       // JWT access tokens (`typ: at+jwt`) come from resource indicators. The client never has to
@@ -138,17 +135,20 @@ export function createProvider(setup: ProviderSetup): Provider {
     extraTokenClaims: async (ctx, token) => {
       if (!("accountId" in token)) return undefined;
       const session = token.sessionUid ? await ctx.oidc.provider.Session.findByUid(token.sessionUid) : undefined;
+      const user = findUser(token.accountId);
       return {
-        organizations: findUser(token.accountId)?.organizations ?? [],
+        organizations: user ? userClaims(user, presentedOrg(ctx, setup.store)).organizations : [],
         sid: session?.sidFor(setup.clientId),
       };
     },
-    findAccount: (_ctx, sub) => {
+    // `token` is the code, refresh token or access token the claims are for (none at authorize).
+    findAccount: (_ctx, sub, token) => {
       const user = findUser(sub);
       if (!user) return undefined;
       // A user blocked after signing in: refreshes and new authorizations end with AuthPI's code.
       if (user.blocked) throw new errors.CustomOIDCProviderError("user_blocked", "This account is blocked.");
-      return { accountId: user.id, claims: () => userClaims(user) };
+      const org = token ? setup.store.orgRestriction(token) : undefined;
+      return { accountId: user.id, claims: () => userClaims(user, org) };
     },
     renderError: async (ctx, out) => html(ctx, errorPage(out)),
   };

@@ -4,10 +4,12 @@ import type { AddressInfo } from "node:net";
 import { decodeJwt } from "jose";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
+import { requireIdTokenHint } from "./end-session.js";
 import { type InteractionAction, handleInteraction } from "./interactions.js";
 import { generateSigningKey } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
 import { type DevIdpOptions, resolveOptions } from "./options.js";
+import { carryOrgRestriction } from "./org-restriction.js";
 import { createProvider } from "./provider.js";
 import type { DevIdpUser } from "./users.js";
 
@@ -62,6 +64,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
 
   function buildProvider(): { provider: Provider; handle: ReturnType<Provider["callback"]> } {
     const provider = createProvider({ ...config, issuerUrl, keys, cookieKeys, store, findUser });
+    provider.use(requireIdTokenHint);
+    provider.use(carryOrgRestriction(store));
     provider.use(async (ctx: KoaContextWithOIDC, next) => {
       await next();
       // `oidc` is missing on requests that matched no provider route.
@@ -137,7 +141,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
         res.end();
         return;
       }
-      const ctx = { provider: current.provider, issuerUrl, issuerPath, users, log };
+      const ctx = { provider: current.provider, issuerUrl, issuerPath, clientName: config.clientName, users, log };
       await handleInteraction(ctx, req, res, interaction[1], action);
       return;
     }

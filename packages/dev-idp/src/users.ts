@@ -70,14 +70,17 @@ export const seededUsers: readonly DevIdpUser[] = Object.freeze([
   },
 ]);
 
-/** The claims AuthPI issues for a user; the provider masks them by the granted scopes. */
-export function userClaims(user: DevIdpUser) {
+/**
+ * The claims AuthPI issues for a user; the provider masks them by the granted scopes. A login
+ * restricted to `org` (SPEC §8) sees that one membership only.
+ */
+export function userClaims(user: DevIdpUser, org?: string) {
   return {
     sub: user.id,
     name: user.name,
     email: user.email,
     email_verified: user.emailVerified ?? true,
-    organizations: user.organizations,
+    organizations: org === undefined ? user.organizations : user.organizations.filter((membership) => membership.id === org),
   };
 }
 

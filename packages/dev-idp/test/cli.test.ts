@@ -34,7 +34,7 @@ describe("the authpi-dev-idp CLI", () => {
     await writeFile(usersFile, JSON.stringify([user]));
     const { child, output } = run([
       "--port", "0", "--users", usersFile, "--alg", "EdDSA", "--access-token-ttl", "30",
-      "--redirect-uri", "http://127.0.0.1:5174/cb",
+      "--redirect-uri", "http://127.0.0.1:5174/cb", "--client-name", "Launchpad",
     ]);
     try {
       await waitFor(child, output, "Press Ctrl-C");
@@ -48,6 +48,11 @@ describe("the authpi-dev-idp CLI", () => {
       const request = authorizationRequest(discovery, { clientId: "cli_dev_demo" } as never, {
         redirect_uri: "http://127.0.0.1:5174/cb",
       });
+      const toLogin = await fetch(request.url, { redirect: "manual" });
+      const loginPage = await fetch(new URL(toLogin.headers.get("location") ?? "", issuer), {
+        headers: { cookie: toLogin.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+      });
+      expect(await loginPage.text()).toContain("<h1>Sign in to Launchpad</h1>");
       const callback = await scriptedLogin(request.url, { email: "ada@example.test", password: "pw" });
       expect(new URL(callback).searchParams.get("code")).toEqual(expect.any(String));
     } finally {

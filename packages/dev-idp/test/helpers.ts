@@ -1,6 +1,7 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
-import { scriptedLogin } from "../src/scripted-login.js";
+import { HttpBrowser } from "../src/http-browser.js";
+import { scriptedLogin, signInWith } from "../src/scripted-login.js";
 import { startDevIdp, type DevIdp } from "../src/server.js";
 import type { DevIdpOptions } from "../src/options.js";
 
@@ -69,10 +70,8 @@ export async function tokenRequest(
   return { status: response.status, body: (await response.json()) as TokenResponse, headers: response.headers };
 }
 
-/** Login as `email` and exchange the code: the whole code + PKCE flow. */
-export async function signIn(idp: DevIdp, discovery: Discovery, email: string) {
-  const request = authorizationRequest(discovery, idp);
-  const callback = new URL(await scriptedLogin(request.url, { email }));
+/** Exchanges the code on `callback` (the redirect of `request`) for tokens; throws unless it works. */
+export async function exchangeCode(idp: DevIdp, discovery: Discovery, request: { verifier: string }, callback: URL) {
   const code = callback.searchParams.get("code");
   if (!code) throw new Error(`no code in ${callback.href}`);
   const { status, body } = await tokenRequest(discovery, {
@@ -83,7 +82,34 @@ export async function signIn(idp: DevIdp, discovery: Discovery, email: string) {
     code_verifier: request.verifier,
   });
   if (status !== 200) throw new Error(`token request failed: ${JSON.stringify(body)}`);
-  return { request, callback, tokens: body };
+  return body;
+}
+
+/** Login as `email` and exchange the code: the whole code + PKCE flow. */
+export async function signIn(idp: DevIdp, discovery: Discovery, email: string, extra: Record<string, string> = {}) {
+  const request = authorizationRequest(discovery, idp, extra);
+  const callback = new URL(await scriptedLogin(request.url, { email }));
+  return { request, callback, tokens: await exchangeCode(idp, discovery, request, callback) };
+}
+
+/** {@link signIn} in a browser that keeps the IdP session, for logout and silent logins. */
+export async function signInBrowser(idp: DevIdp, discovery: Discovery, email: string, extra: Record<string, string> = {}) {
+  const browser = new HttpBrowser();
+  const request = authorizationRequest(discovery, idp, extra);
+  const callback = new URL(await signInWith(browser, request.url, { email }));
+  return { browser, request, callback, tokens: await exchangeCode(idp, discovery, request, callback) };
+}
+
+/** Follows redirects in `browser` until a page (returned) or a URL outside the IdP (returned as `left`). */
+export async function open(browser: HttpBrowser, idp: DevIdp, start: URL, method: "GET" | "POST" = "GET", body?: URLSearchParams) {
+  let url = start;
+  let response = await browser.send(url, method, body);
+  while (response.status >= 300 && response.status < 400) {
+    url = new URL(response.headers.get("location") ?? "", url);
+    if (url.origin !== idp.origin) return { left: url };
+    response = await browser.send(url);
+  }
+  return { url, response, html: await response.text() };
 }
 
 /** One dev IdP (and its discovery document) for the enclosing describe block. */
@@ -95,4 +121,10 @@ export function useDevIdp(options: DevIdpOptions = {}): { readonly idp: DevIdp; 
   });
   afterAll(() => env.idp?.close());
   return env;
+}
+
+/** Pages must work offline: nothing may load from anywhere, the default pages' Google Fonts included. */
+export function expectSelfContained(html: string, response: Response) {
+  expect(html).not.toMatch(/<script|<link|<img|@import|\ssrc=/i);
+  expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
 }

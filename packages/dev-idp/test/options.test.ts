@@ -38,6 +38,7 @@ describe("options", () => {
   test.each([
     [{ port: -1 }, /^port:/],
     [{ issuerPath: "/i_dev/" }, /^issuerPath:/],
+    [{ clientName: " " }, /^clientName:/],
     [{ accessTokenTtl: 0 }, /^accessTokenTtl:/],
     [{ signingAlg: "HS256" as never }, /^signingAlg:/],
     [{ redirectUris: [] }, /^redirectUris:/],

@@ -1,28 +1,8 @@
 import { decodeJwt } from "jose";
 import { describe, expect, test } from "vitest";
-import { type DevIdp, HttpBrowser, seededUsers, signInWith } from "../src/index.js";
-import { REDIRECT_URI, authorizationRequest, tokenRequest, useDevIdp } from "./helpers.js";
+import { HttpBrowser, seededUsers, signInWith } from "../src/index.js";
+import { REDIRECT_URI, authorizationRequest, expectSelfContained, open, tokenRequest, useDevIdp } from "./helpers.js";
 
-/** Pages must work offline: nothing may load from anywhere, the default pages' Google Fonts included. */
-function expectSelfContained(html: string, response: Response) {
-  expect(html).not.toMatch(/<script|<link|<img|@import|\ssrc=/i);
-  expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
-}
-
-/** Follows redirects in `browser` until a page (returned) or a URL outside the IdP (returned as `left`). */
-async function open(browser: HttpBrowser, idp: DevIdp, start: URL, method: "GET" | "POST" = "GET", body?: URLSearchParams) {
-  let url = start;
-  let response = await browser.send(url, method, body);
-  while (response.status >= 300 && response.status < 400) {
-    url = new URL(response.headers.get("location") ?? "", url);
-    if (url.origin !== idp.origin) return { left: url };
-    response = await browser.send(url);
-  }
-  return { url, response, html: await response.text() };
-}
-
-const formAction = (html: string, id?: string) =>
-  new RegExp(`<form${id ? ` id="${id}"` : ""} method="post" action="([^"]+)"`).exec(html)?.[1] ?? "";
 
 describe("the dev IdP's pages", () => {
   const env = useDevIdp();
@@ -35,6 +15,7 @@ describe("the dev IdP's pages", () => {
     expect(page.url.pathname).toMatch(/^\/i_dev\/interaction\/[\w-]+$/);
     expectSelfContained(page.html, page.response);
     expect(page.html).toContain('<html lang="en">');
+    expect(page.html).toContain("<h1>Sign in to AuthPI dev client</h1>");
     for (const user of seededUsers) {
       expect(page.html).toContain(`data-email="${user.email}"`);
       expect(page.html).toContain(user.name);
@@ -54,38 +35,6 @@ describe("the dev IdP's pages", () => {
     expect(left?.searchParams.get("error")).toBe("access_denied");
     expect(left?.searchParams.get("state")).toBe(request.state);
     expect(left?.searchParams.get("iss")).toBe(env.idp.issuerUrl);
-  });
-
-  test("RP-initiated logout: a self-contained confirmation whose Sign out button ends the session", async () => {
-    const browser = new HttpBrowser();
-    const request = authorizationRequest(env.discovery, env.idp);
-    const code = new URL(await signInWith(browser, request.url, { email: "olivia@acme.test" })).searchParams.get("code") ?? "";
-    const { body: tokens } = await tokenRequest(env.discovery, {
-      grant_type: "authorization_code",
-      client_id: env.idp.clientId,
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: request.verifier,
-    });
-
-    const logout = new URL(env.discovery.end_session_endpoint);
-    logout.search = new URLSearchParams({
-      id_token_hint: tokens.id_token,
-      post_logout_redirect_uri: "http://127.0.0.1:5173/",
-      state: "bye",
-    }).toString();
-    const confirm = await open(browser, env.idp, logout);
-    if (!confirm.response) throw new Error("no logout page");
-    expectSelfContained(confirm.html, confirm.response);
-    expect(confirm.html).toMatch(/<button[^>]* form="op.logoutForm" name="logout" value="yes"[^>]*>Sign out<\/button>/);
-
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)?.[1] ?? "";
-    const done = await open(browser, env.idp, new URL(formAction(confirm.html, "op.logoutForm")), "POST", new URLSearchParams({ xsrf, logout: "yes" }));
-    expect(done.left?.href).toBe("http://127.0.0.1:5173/?state=bye");
-
-    // The IdP session is gone: a silent login now needs interaction.
-    const silent = await open(browser, env.idp, new URL(authorizationRequest(env.discovery, env.idp, { prompt: "none" }).url));
-    expect(silent.left?.searchParams.get("error")).toBe("login_required");
   });
 
   test("prompt=select_account shows the picker despite a session, and switches the user", async () => {
@@ -129,5 +78,14 @@ describe("the dev IdP's pages", () => {
     const page = await open(new HttpBrowser(), env.idp, new URL(`${env.idp.issuerUrl}/interaction/stale`));
     expect(page.response?.status).toBe(400);
     expect(page.html).toContain("expired");
+  });
+});
+
+describe("the dev IdP's pages with a client name", () => {
+  const env = useDevIdp({ clientName: "Launchpad" });
+
+  test("the login page says Sign in to the client's name", async () => {
+    const page = await open(new HttpBrowser(), env.idp, new URL(authorizationRequest(env.discovery, env.idp).url));
+    expect(page.html).toContain("<h1>Sign in to Launchpad</h1>");
   });
 });
