@@ -193,7 +193,10 @@ export class AuthPIClient {
     if (typeof href !== "string") return Promise.reject(new TypeError("handleRedirectCallback() needs the callback URL"));
     // Whoever handles the callback first, start() must not handle it again from the cleaned URL.
     this.#callbackOnStart = false;
-    return this.#login.handleRedirectCallback(href);
+    const result = this.#login.handleRedirectCallback(href);
+    // Refreshes waited for the callback: the session it leaves gets its schedule now.
+    void result.catch(() => undefined).then(() => this.#scheduler.plan());
+    return result;
   }
 
   /** Stateless: completes a login whose authorization URL the caller kept. Touches no session. */

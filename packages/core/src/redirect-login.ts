@@ -104,9 +104,11 @@ export class RedirectLogin {
     const state = url.searchParams.get("state");
     const inFlight = state === null ? undefined : this.#callbacks.get(state);
     if (inFlight) return inFlight;
+    // Tracked from before it starts: a callback refused at once must still end as `error`, not `loading`.
+    const settled = this.store.callbackStarted();
     const result = this.#complete(url);
+    result.then(settled, settled);
     if (state !== null) this.#callbacks.set(state, result);
-    this.store.callbackStarted(result);
     return result;
   }
 

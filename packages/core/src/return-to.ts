@@ -12,8 +12,10 @@ export function sameOriginPath(returnTo: unknown, origin: string, fallback = "/"
     const url = new URL(returnTo, origin);
     if (url.origin !== origin) return fallback;
     const path = `${url.pathname}${url.search}${url.hash}`;
-    // A path that decodes to `//host` would be read as protocol-relative by some routers.
-    return path.startsWith("//") || decodeURIComponent(url.pathname).startsWith("//") ? fallback : path;
+    // Decoded, `/%5C%5Chost` is `/\\host`: routers and browsers read `//`, `/\`, `\\` alike as
+    // protocol-relative, so no decoded path may start with two slashes of either kind or hold a backslash.
+    const decoded = decodeURIComponent(url.pathname);
+    return /^[/\\]{2}/.test(path) || /^[/\\]{2}/.test(decoded) || decoded.includes("\\") ? fallback : path;
   } catch {
     return fallback;
   }

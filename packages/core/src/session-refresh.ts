@@ -57,10 +57,13 @@ export class SessionRefresh {
 
   async #run(): Promise<AuthenticatedAgent> {
     const { store, tabs } = this.parts;
-    // A login completing in this tab replaces the session: refreshing the old one would race it.
+    // A login completing in this tab replaces the session: refreshing the old one would race it,
+    // and the new one's tokens are fresh.
+    const requested = store.session;
     await store.callbacksSettled();
     const planned = store.session;
     if (!planned) throw signedOut();
+    if (planned !== requested) return planned.agent;
     const attempt: { session: Session } = { session: planned };
     try {
       return await tabs.withLock(() => this.#refreshUnderLock(planned, attempt));

@@ -30,7 +30,8 @@ export class SessionStore {
   #generation = 0;
   readonly #listeners = new Set<() => void>();
   /** Callbacks being completed: the old session must not refresh under them. */
-  readonly #callbacks = new Set<Promise<unknown>>();
+  readonly #callbacks = new Set<object>();
+  readonly #settledWaiters: Array<() => void> = [];
 
   constructor(
     private readonly storage: SafeStorage,
@@ -97,17 +98,20 @@ export class SessionStore {
 
   // ------------------------------------------------------------ transitions
 
-  /** A redirect callback is being completed; until it settles the old session does not refresh. */
-  callbackStarted(completion: Promise<unknown>): void {
-    this.#callbacks.add(completion);
-    const done = () => this.#callbacks.delete(completion);
-    completion.then(done, done);
+  /** A redirect callback is being completed; until it settles the old session does not refresh. Returns its `settled`. */
+  callbackStarted(): () => void {
+    const callback = {};
+    this.#callbacks.add(callback);
     if (!this.#session) this.#publish("loading");
+    return () => {
+      this.#callbacks.delete(callback);
+      if (this.#callbacks.size === 0) for (const resolve of this.#settledWaiters.splice(0)) resolve();
+    };
   }
 
   /** Settles once no callback is in flight (at once when none is). */
-  async callbacksSettled(): Promise<void> {
-    while (this.#callbacks.size > 0) await Promise.allSettled(this.#callbacks);
+  callbacksSettled(): Promise<void> {
+    return this.#callbacks.size === 0 ? Promise.resolve() : new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
   get callbackInFlight(): boolean {

@@ -203,6 +203,9 @@ describe("returnTo is a same-origin path (case 15)", () => {
     "http://127.0.0.1:5173.evil.example/",
     " /x",
     "/\t/evil.example",
+    "/%5C%5Cevil.example",
+    "/%5Cevil.example",
+    "/a%5Cb",
   ])("drops %j and lands on /", async (returnTo) => {
     const client = newClient();
     const { returnTo: landed } = await client.handleRedirectCallback(callbackUrl({ code: "c", state: await startLogin(client, returnTo) }));
