@@ -199,3 +199,20 @@ function copyOf(source: StorageLike): StorageLike {
   }
   return copy;
 }
+
+describe("a client shared by two owners (mount())", () => {
+  it("keeps refreshing after the first unmount and stops after the last", async () => {
+    seedSession(storage, idp, { expiresIn: 120 });
+    idp.on("/token", rotation({ expires_in: 300 }));
+    const client = fakeClient(idp, storage);
+    const first = client.mount();
+    const second = client.mount();
+    first();
+    first(); // twice counts once
+    await advance(61_000);
+    expect(tokenRequests()).toHaveLength(1);
+    second();
+    await advance(600_000);
+    expect(tokenRequests()).toHaveLength(1);
+  });
+});

@@ -141,3 +141,26 @@ describe("<AuthPIProvider> lifecycle", () => {
     expect(dispose).toHaveBeenCalledTimes(2);
   });
 });
+
+describe("one client shared by two providers", () => {
+  it("stays started until the last provider unmounts", () => {
+    seedSession(storage, idp);
+    const client = createClient(storage, idp);
+    const dispose = vi.spyOn(client, "dispose");
+    const both = (first: boolean) => (
+      <>
+        {first ? <AuthPIProvider client={client} /> : null}
+        <AuthPIProvider client={client}>
+          <Status />
+        </AuthPIProvider>
+      </>
+    );
+    const { rerender, unmount } = renderStrict(both(true));
+    dispose.mockClear();
+    rerender(both(false));
+    expect(dispose).not.toHaveBeenCalled();
+    expect(screen.getByTestId("status").textContent).toBe("authenticated");
+    unmount();
+    expect(dispose).toHaveBeenCalledTimes(1);
+  });
+});

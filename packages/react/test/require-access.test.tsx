@@ -197,3 +197,26 @@ describe("<RequireAccess> after a failed login", () => {
     expect(new URL(String(assign.mock.calls[0]?.[0])).pathname).toBe("/i_react/auth");
   });
 });
+
+describe("<RequireAccess> after a logout that stays on the page", () => {
+  it("starts the login once the logout is done, instead of sticking on loading (no end-session endpoint)", async () => {
+    const client = signedIn();
+    const assign = vi.spyOn(location, "assign").mockImplementation(() => undefined);
+    function SignOut() {
+      const { logout } = useAuthPI();
+      return <button onClick={() => void logout()}>sign out</button>;
+    }
+    renderStrict(
+      <AuthPIProvider client={client}>
+        <SignOut />
+        <RequireAccess loading="leaving…">secret</RequireAccess>
+      </AuthPIProvider>,
+    );
+    expect(screen.getByText("secret")).toBeTruthy();
+    fireEvent.click(screen.getByText("sign out"));
+    await waitFor(() => expect(assign).toHaveBeenCalledTimes(1));
+    const url = new URL(String(assign.mock.calls[0]?.[0]));
+    expect(url.pathname).toBe("/i_react/auth");
+    expect(url.searchParams.get("prompt")).toBe("login");
+  });
+});
