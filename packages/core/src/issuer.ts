@@ -1,7 +1,6 @@
 // The issuer's discovery document and signing keys: fetched once per client,
 // cached for this tab, and the ID-token verification that needs both.
 import type { JSONWebKeySet } from "jose";
-import * as z from "zod/mini";
 import { fetchMetadata, parseMetadata, type IssuerMetadata } from "./discovery.js";
 import { InvalidResponseError, JwksError } from "./errors.js";
 import { expectJson, send, type HttpContext } from "./http.js";
@@ -17,11 +16,13 @@ interface IssuerCache {
   savedAt: number;
 }
 
-const issuerCacheSchema = z.object({
-  metadata: z.unknown(),
-  keys: z.optional(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })),
-  savedAt: z.number(),
-});
+/** The cache's shape; its metadata is then parsed like a fresh answer, and its keys by jose. */
+function isIssuerCache(value: unknown): value is IssuerCache {
+  if (typeof value !== "object" || value === null) return false;
+  const { savedAt, keys } = value as Record<string, unknown>;
+  const keySet = keys === undefined || (typeof keys === "object" && keys !== null && Array.isArray((keys as { keys?: unknown }).keys));
+  return typeof savedAt === "number" && keySet;
+}
 const CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export class Issuer {
@@ -85,9 +86,8 @@ export class Issuer {
 
   /** A cached value, or a rejection when there is none (or it does not validate). */
   async #fromCache<T>(pick: (cache: IssuerCache) => T | undefined): Promise<T> {
-    const parsed = issuerCacheSchema.safeParse(this.storage.getJson(this.cacheKey));
-    const fresh = parsed.success && this.options.now() - parsed.data.savedAt < CACHE_MAX_AGE_MS;
-    const value = fresh ? pick(parsed.data as IssuerCache) : undefined;
+    const cache = this.storage.getJson(this.cacheKey);
+    const value = isIssuerCache(cache) && this.options.now() - cache.savedAt < CACHE_MAX_AGE_MS ? pick(cache) : undefined;
     if (value === undefined) throw new Error("not cached");
     return value;
   }

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { sameOriginPath } from "./return-to.js";
 import type { SafeStorage } from "./storage.js";
 
@@ -12,10 +11,13 @@ export interface PendingLogin {
   maxAge?: number | undefined;
 }
 
-const pendingSchema = z.record(
-  z.string(),
-  z.object({ codeVerifier: z.string(), nonce: z.string(), returnTo: z.string(), createdAt: z.number(), maxAge: z.optional(z.number()) }),
-);
+/** A stored entry, checked by hand: storage any script could have written. */
+function isPendingLogin(value: unknown): value is PendingLogin {
+  if (typeof value !== "object" || value === null) return false;
+  const { codeVerifier, nonce, returnTo, createdAt, maxAge } = value as Record<string, unknown>;
+  const text = (field: unknown) => typeof field === "string";
+  return text(codeVerifier) && text(nonce) && text(returnTo) && typeof createdAt === "number" && (maxAge === undefined || typeof maxAge === "number");
+}
 
 /** Pending logins expire: a callback older than this is refused. */
 const MAX_AGE_MS = 10 * 60 * 1000;
@@ -35,11 +37,11 @@ export class PendingLogins {
   ) {}
 
   #read(): Record<string, PendingLogin> {
-    const parsed = pendingSchema.safeParse(this.storage.getJson(this.key));
-    if (!parsed.success) return {};
+    const stored = this.storage.getJson(this.key);
     const live: Record<string, PendingLogin> = {};
-    for (const [state, login] of Object.entries(parsed.data)) {
-      if (this.now() - login.createdAt < MAX_AGE_MS && login.createdAt <= this.now()) live[state] = login;
+    if (typeof stored !== "object" || stored === null || Array.isArray(stored)) return live;
+    for (const [state, login] of Object.entries(stored)) {
+      if (isPendingLogin(login) && this.now() - login.createdAt < MAX_AGE_MS && login.createdAt <= this.now()) live[state] = login;
     }
     return live;
   }

@@ -4,12 +4,11 @@ import { isTokenSet } from "./session-record.js";
 import type { TokenSet } from "./types.js";
 
 const tokenResponseSchema = z.object({
-  access_token: z.string().check(z.minLength(1)),
+  access_token: z.string(),
   token_type: z.string(),
-  // Whole seconds (RFC 6749 §5.1): `0.001` would make every refresh due at once.
-  expires_in: z.optional(z.int().check(z.positive())),
-  refresh_token: z.optional(z.string().check(z.minLength(1))),
-  id_token: z.optional(z.string().check(z.minLength(1))),
+  expires_in: z.optional(z.number()),
+  refresh_token: z.optional(z.string()),
+  id_token: z.optional(z.string()),
   scope: z.optional(z.string()),
 });
 
@@ -19,6 +18,12 @@ export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 export function parseTokenResponse(body: unknown): TokenResponse {
   const parsed = tokenResponseSchema.safeParse(body);
   if (!parsed.success) throw new InvalidResponseError("the token response is missing required fields", { cause: parsed.error });
+  const { access_token, expires_in, refresh_token, id_token } = parsed.data;
+  if (!access_token || refresh_token === "" || id_token === "") throw new InvalidResponseError("the token response has an empty token");
+  // Whole seconds (RFC 6749 §5.1): `0.001` would make every refresh due at once.
+  if (expires_in !== undefined && !(Number.isInteger(expires_in) && expires_in > 0)) {
+    throw new InvalidResponseError(`expires_in must be a positive number of whole seconds, got ${expires_in}`);
+  }
   // RFC 6750: only bearer tokens; the type is case-insensitive (RFC 6749 §5.1).
   if (parsed.data.token_type.toLowerCase() !== "bearer") {
     throw new InvalidResponseError(`unsupported token_type "${parsed.data.token_type}"`);
@@ -51,36 +56,25 @@ export function toTokenSet(
   };
 }
 
-const snakeSchema = z.object({
-  access_token: z.string().check(z.minLength(1)),
-  id_token: z.string().check(z.minLength(1)),
-  refresh_token: z.optional(z.nullable(z.string().check(z.minLength(1)))),
-  token_type: z.optional(z.string()),
-  scope: z.optional(z.nullable(z.string())),
-  expires_at: z.number(),
-});
-
 /** A `TokenSet`, or the snake_case shape of a Python `TokenSet.model_dump()`. */
 export function normalizeTokenSet(input: unknown): TokenSet {
   if (isTokenSet(input)) {
     const { accessToken, idToken, refreshToken, tokenType, scope, expiresAt } = input;
     return { accessToken, idToken, ...(refreshToken ? { refreshToken } : {}), tokenType: tokenType ?? "Bearer", scope: scope ?? "", expiresAt };
   }
-  const snake = snakeSchema.safeParse(input);
-  if (snake.success) {
-    const t = snake.data;
+  const t = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const text = (value: unknown): value is string => typeof value === "string" && value !== "";
+  const absent = (value: unknown, check: (value: unknown) => boolean) => value === undefined || value === null || check(value);
+  if (text(t.access_token) && text(t.id_token) && typeof t.expires_at === "number" && absent(t.refresh_token, text) && absent(t.token_type, text) && absent(t.scope, (v) => typeof v === "string")) {
     return {
       accessToken: t.access_token,
       idToken: t.id_token,
-      ...(t.refresh_token ? { refreshToken: t.refresh_token } : {}),
-      tokenType: t.token_type ?? "Bearer",
-      scope: t.scope ?? "",
+      ...(text(t.refresh_token) ? { refreshToken: t.refresh_token } : {}),
+      tokenType: text(t.token_type) ? t.token_type : "Bearer",
+      scope: typeof t.scope === "string" ? t.scope : "",
       expiresAt: t.expires_at,
     };
   }
-  const missingIdToken = typeof input === "object" && input !== null && !("idToken" in input) && !("id_token" in input);
-  throw new TokenParseError(missingIdToken ? "missing_id_token" : "invalid_id_token", "not a token set: expected accessToken, idToken and expiresAt", {
-    reason: "malformed",
-    cause: snake.error,
-  });
+  const missingIdToken = !("idToken" in t) && !("id_token" in t);
+  throw new TokenParseError(missingIdToken ? "missing_id_token" : "invalid_id_token", "not a token set: expected accessToken, idToken and expiresAt", { reason: "malformed" });
 }
