@@ -67,4 +67,18 @@ export const projects: TestProjectConfiguration[] = [
       hookTimeout: 120_000,
     },
   }),
+  // The packages as users get them: packed (building dist/), npm-installed in a project under
+  // os.tmpdir(), type-checked with the READMEs' `app` blocks, built with Vite, loaded in Node.
+  // Plain Node resolution (no source condition). Last and alone: it packs, installs and builds.
+  defineProject({
+    test: {
+      name: "packed",
+      root: "tests/packed-install",
+      include: ["*.test.ts"],
+      environment: "node",
+      sequence: { groupOrder: 2 },
+      testTimeout: 180_000,
+      hookTimeout: 240_000,
+    },
+  }),
 ];

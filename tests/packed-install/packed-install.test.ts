@@ -1,0 +1,379 @@
+// The `packed` project: the three packages installed the way a user will install them.
+//
+// 1. `pnpm pack` each package into a fresh directory under os.tmpdir(), outside this workspace.
+//    Each package's `prepack` builds its `dist/` (react's builds core's first), and pnpm rewrites
+//    react's `workspace:*` dependency on core to core's version.
+// 2. Check every tarball: every file its `exports`, `types` and `bin` point at is in it, and no
+//    `workspace:` specifier is left. Print the packed size of each.
+// 3. `npm install` the tarballs together (react needs its `@authpi/core` from the same
+//    install until the packages are published), plus react@19, react-dom@19, typescript,
+//    vite and the React types, from the npm registry.
+// 4. `tsc --noEmit` (strict, moduleResolution bundler, jsx react-jsx) over a consumer file and
+//    the README blocks below, twice: as Vite's react-ts template configures it, and with
+//    skipLibCheck off so the packed `.d.ts` files are checked too.
+// 5. `vite build` of the React README's quick start.
+// 6. Node: import @authpi/core (hasAccess, parseScope, AuthPIClient), server-render
+//    @authpi/react and @authpi/react/testing, start the packed dev IdP through its bin and
+//    through its API, and sign in against it with the packed core (loopback only).
+//
+// README marker: a fenced block whose info string is `ts app` or `tsx app` (```tsx app) in
+// packages/react/README.md or packages/core/README.md is a block a reader can paste as a file of
+// their own app. Each one is written to src/readme/<package>-<n>.<ext> in the consumer project
+// and type-checked; the first `tsx app` block of the React README is the entry `vite build`
+// bundles. Blocks without the marker (fragments, tables of props) are not compiled.
+//
+// AUTHPI_PACKED_KEEP=1 keeps the temporary directory (its path is printed).
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const packages = ["core", "react", "dev-idp"] as const;
+type PackageDir = (typeof packages)[number];
+const pnpmVersion = (JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { packageManager: string }).packageManager;
+// What the consumer adds from the registry, besides the tarballs.
+const registryDeps = ["react@19", "react-dom@19", "typescript@5.9.3", "vite@8.3.8", "@types/react@19", "@types/react-dom@19"];
+const MARKER = /^```(tsx?) app\s*$/;
+// The pnpm that runs `pnpm test` when there is one (saves npx's start-up), else the repo's own.
+const execPath = process.env.npm_execpath ?? "";
+const pnpm: [string, string[]] = /pnpm(\.c?js)?$/.test(execPath)
+  ? /\.c?js$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []]
+  : ["npx", ["-y", pnpmVersion]];
+
+function log(line: string): void {
+  console.log(`[packed] ${line}`);
+}
+
+// Children get a clean environment: no npm_*/pnpm settings of the pnpm run that started
+// Vitest (npm would honour them), and no NODE_ENV=test from Vitest (Vite and React read it).
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    const lower = key.toLowerCase();
+    if (lower.startsWith("npm_") && !["npm_config_registry", "npm_config_cache", "npm_config_userconfig"].includes(lower)) continue;
+    if (lower.startsWith("pnpm_") || key === "NODE_ENV" || key.startsWith("VITEST") || key === "NODE_OPTIONS") continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+async function run(command: string, args: string[], cwd: string): Promise<string> {
+  const started = performance.now();
+  return await new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, env: childEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const where = relative(repo, cwd).startsWith("..") ? cwd : relative(repo, cwd) || ".";
+      if (error) {
+        reject(new Error(`${command} ${args.join(" ")} (in ${where}) failed after ${seconds} s:\n${stdout}\n${stderr}`));
+        return;
+      }
+      log(`${command} ${args.join(" ")}  (${where}, ${seconds} s)`);
+      resolve(stdout);
+    });
+  });
+}
+
+interface PackedFile {
+  path: string;
+}
+interface Packed {
+  dir: PackageDir;
+  name: string;
+  version: string;
+  filename: string;
+  files: PackedFile[];
+  bytes: number;
+  manifest: Record<string, unknown>;
+}
+
+// Every path a package.json points a consumer at: exports (all conditions except the
+// workspace-only source one), types, main, module, bin.
+function targets(manifest: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, key: string): void => {
+    if (key === "@authpi/source") return;
+    if (typeof value === "string") found.push(value);
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  for (const field of ["exports", "types", "main", "module", "bin"]) walk(manifest[field], field);
+  return [...new Set(found.map((path) => path.replace(/^\.\//, "")))];
+}
+
+let work = "";
+let app = "";
+const packed = new Map<PackageDir, Packed>();
+
+async function pack(dir: PackageDir, destination: string): Promise<Packed> {
+  const out = await run(pnpm[0], [...pnpm[1], "pack", "--json", "--pack-destination", destination], join(repo, "packages", dir));
+  // The build's own output comes first; pnpm's JSON is the last thing printed.
+  const json = JSON.parse(out.slice(out.lastIndexOf("\n{") + 1)) as { name: string; version: string; filename: string; files: PackedFile[] };
+  const filename = join(destination, json.filename.split("/").pop() ?? "");
+  const tar = await run("tar", ["-xzOf", filename, "package/package.json"], destination);
+  return {
+    dir,
+    name: json.name,
+    version: json.version,
+    filename,
+    files: json.files,
+    bytes: (await stat(filename)).size,
+    manifest: JSON.parse(tar) as Record<string, unknown>,
+  };
+}
+
+function readmeBlocks(markdown: string): { ext: string; code: string }[] {
+  const blocks: { ext: string; code: string }[] = [];
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const open = MARKER.exec(lines[i] ?? "");
+    if (!open) continue;
+    const end = lines.indexOf("```", i + 1);
+    if (end < 0) throw new Error(`unterminated block at line ${i + 1}`);
+    blocks.push({ ext: open[1] ?? "ts", code: `${lines.slice(i + 1, end).join("\n")}\n` });
+    i = end;
+  }
+  return blocks;
+}
+
+beforeAll(async () => {
+  const started = performance.now();
+  work = await mkdtemp(join(tmpdir(), "authpi-packed-"));
+  app = join(work, "app");
+  await mkdir(app);
+  log(`working in ${work}`);
+  // core and dev-idp side by side; react after them, since its prepack rebuilds core's dist.
+  const [core, devIdp] = await Promise.all([pack("core", app), pack("dev-idp", app)]);
+  const react = await pack("react", app);
+  for (const p of [core, react, devIdp]) packed.set(p.dir, p);
+  for (const p of packed.values()) log(`${p.name}@${p.version}: ${p.bytes} bytes packed (${(p.bytes / 1024).toFixed(1)} KB), ${p.files.length} files`);
+  log(`packed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}, 180_000);
+
+afterAll(async () => {
+  if (!work) return;
+  if (process.env.AUTHPI_PACKED_KEEP) log(`kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
+});
+
+describe("the packed tarballs", () => {
+  test.each(packages)("%s: has every file its package.json points at, and no workspace: specifier", (dir) => {
+    const p = packed.get(dir);
+    if (!p) throw new Error(`${dir} was not packed`);
+    const files = new Set(p.files.map((file) => file.path));
+    const pointed = targets(p.manifest);
+    expect(pointed.length).toBeGreaterThan(0);
+    expect(pointed.filter((path) => !files.has(path))).toEqual([]);
+    expect(pointed).toContain("dist/index.js");
+    expect(JSON.stringify(p.manifest)).not.toContain("workspace:");
+    expect([...files].filter((path) => /\.test\.tsx?$|tsbuildinfo$/.test(path))).toEqual([]);
+  });
+
+  test("react depends on the packed core's exact version", () => {
+    const react = packed.get("react")?.manifest as { dependencies: Record<string, string> };
+    expect(react.dependencies["@authpi/core"]).toBe(packed.get("core")?.version);
+  });
+});
+
+describe("installed in a fresh project outside the workspace", () => {
+  beforeAll(async () => {
+    expect(relative(repo, app).startsWith("..")).toBe(true);
+    await writeFile(join(app, "package.json"), `${JSON.stringify({ name: "authpi-consumer", private: true, type: "module" }, null, 2)}\n`);
+    const tarballs = [...packed.values()].map((p) => `./${relative(app, p.filename)}`);
+    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs, ...registryDeps], app);
+  }, 240_000);
+
+  test("npm installed one copy of each package, from the tarballs", async () => {
+    for (const p of packed.values()) {
+      const manifest = JSON.parse(await readFile(join(app, "node_modules", p.name, "package.json"), "utf8")) as { version: string };
+      expect(manifest.version).toBe(p.version);
+    }
+    const lock = JSON.parse(await readFile(join(app, "package-lock.json"), "utf8")) as { packages: Record<string, { resolved?: string }> };
+    const copies = Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/@authpi\//.test(path));
+    expect(copies.sort()).toEqual(["node_modules/@authpi/core", "node_modules/@authpi/dev-idp", "node_modules/@authpi/react"]);
+    expect(lock.packages["node_modules/@authpi/core"]?.resolved).toMatch(/authpi-core-.*\.tgz$/);
+  });
+
+  test("a consumer and every `app` block of the READMEs type-check (strict, bundler resolution), and vite builds the quick start", async () => {
+    const src = join(app, "src");
+    await mkdir(join(src, "readme"), { recursive: true });
+    const written: string[] = [];
+    let entry = "";
+    for (const dir of ["react", "core"] as const) {
+      const blocks = readmeBlocks(await readFile(join(repo, "packages", dir, "README.md"), "utf8"));
+      expect(blocks.length, `app blocks in packages/${dir}/README.md`).toBeGreaterThan(0);
+      for (const [i, block] of blocks.entries()) {
+        const file = join(src, "readme", `${dir}-${i + 1}.${block.ext}`);
+        await writeFile(file, block.code);
+        written.push(relative(app, file));
+        if (dir === "react" && block.ext === "tsx" && !entry) entry = relative(app, file);
+      }
+    }
+    log(`README app blocks: ${written.join(", ")}`);
+    expect(entry).not.toBe("");
+
+    // Beyond the READMEs: config props, the testing entry point, the exported types.
+    await writeFile(
+      join(src, "consumer.tsx"),
+      `import { AuthPIClient, hasAccess, OAuthError, type AuthPIClientOptions, type AuthSnapshot } from "@authpi/core";
+import { AuthPIProvider, RequireAccess, useAccess, useAgent, useAuthPI, type AuthPIState } from "@authpi/react";
+import { createTestAgent, MockAuthPIProvider } from "@authpi/react/testing";
+import type { ReactNode } from "react";
+
+const options: AuthPIClientOptions = { issuerUrl: "http://127.0.0.1:4000/i_dev", clientId: "cli_dev_demo", redirectUri: "http://127.0.0.1:5173/callback" };
+export const client: AuthPIClient = new AuthPIClient(options);
+export const snapshot: AuthSnapshot = client.getSnapshot();
+export const canRead: boolean = hasAccess(["projects:read"], "read", "projects");
+
+function Projects(): ReactNode {
+  const canWrite = useAccess("org_acme", "write", "projects");
+  const agent = useAgent();
+  const state: AuthPIState = useAuthPI();
+  return <p>{agent?.email} {String(canWrite)} {state.status} {state.error instanceof OAuthError ? state.error.error : ""}</p>;
+}
+
+export function Live() {
+  return (
+    <AuthPIProvider {...options} storage="local">
+      <RequireAccess org="org_acme" role="admin" fallback={<p>no</p>}>
+        <Projects />
+      </RequireAccess>
+    </AuthPIProvider>
+  );
+}
+
+export function Mocked() {
+  const agent = createTestAgent({ organizations: [{ id: "org_acme", scopes: ["admin", "projects:**"] }] });
+  return (
+    <MockAuthPIProvider agent={agent}>
+      <Projects />
+    </MockAuthPIProvider>
+  );
+}
+`,
+    );
+    // Two configurations. "app": what Vite's react-ts template has (lib without ESNext, and
+    // skipLibCheck). "strict-libs": skipLibCheck off, so the packed .d.ts files are checked too;
+    // it needs ESNext.Disposable because AuthPIClient declares [Symbol.dispose]().
+    const base = {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "bundler",
+      jsx: "react-jsx",
+      strict: true,
+      noEmit: true,
+      isolatedModules: true,
+      verbatimModuleSyntax: true,
+      types: [],
+    };
+    const configs = {
+      "tsconfig.json": { ...base, lib: ["ES2022", "DOM", "DOM.Iterable"], skipLibCheck: true },
+      "tsconfig.strict-libs.json": { ...base, lib: ["ES2023", "DOM", "DOM.Iterable", "ESNext.Disposable"], skipLibCheck: false },
+    };
+    const tsc = join(app, "node_modules/.bin/tsc");
+    await Promise.all(
+      Object.entries(configs).map(async ([file, compilerOptions]) => {
+        await writeFile(join(app, file), `${JSON.stringify({ compilerOptions, include: ["src"] }, null, 2)}\n`);
+        const listed = await run(tsc, ["--noEmit", "-p", file, "--listFiles"], app);
+        // The packed declarations are what the check ran on, not some other copy.
+        for (const p of ["core", "react"]) expect(listed).toContain(`${app}/node_modules/@authpi/${p}/dist/index.d.ts`);
+      }),
+    );
+
+    await writeFile(join(app, "index.html"), `<!doctype html>\n<html><body><div id="root"></div><script type="module" src="/${entry}"></script></body></html>\n`);
+    await run(join(app, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], app);
+    const assets = await readdir(join(app, "dist", "assets"));
+    const js = assets.filter((file) => file.endsWith(".js"));
+    const bundle = (await Promise.all(js.map((file) => readFile(join(app, "dist", "assets", file), "utf8")))).join("\n");
+    // The client, React and the guard made it into the bundle; the dev-only source did not.
+    expect(bundle).toContain("https://idp.authpi.com/i_xxx");
+    expect(bundle).toContain("Sign in to see Acme");
+    expect(bundle).not.toContain("@authpi/source");
+    const sizes = await Promise.all(js.map(async (file) => `${file} ${(await stat(join(app, "dist", "assets", file))).size} bytes`));
+    log(`vite build: ${sizes.join(", ")}`);
+  }, 180_000);
+
+  test("@authpi/core and @authpi/react load in Node", async () => {
+    await writeFile(
+      join(app, "check-node.mjs"),
+      `import assert from "node:assert/strict";
+import * as core from "@authpi/core";
+import { createElement as h } from "react";
+import { renderToString } from "react-dom/server";
+import { AuthPIProvider, RequireAccess } from "@authpi/react";
+import { createTestAgent, MockAuthPIProvider } from "@authpi/react/testing";
+
+assert.match(import.meta.resolve("@authpi/core"), /node_modules\\/@authpi\\/core\\/dist\\/index\\.js$/);
+assert.equal(typeof core.AuthPIClient, "function");
+assert.equal(core.hasAccess(["users:read", "projects:**"], "write", "projects.tasks"), true);
+assert.equal(core.hasAccess(["users:read"], "delete", "users"), false);
+assert.deepEqual(core.parseScope("projects:**"), { resource: "projects", action: "**" });
+assert.equal(core.parseScope("owner"), null);
+assert.ok(new core.LoginRequiredError() instanceof core.OAuthError);
+
+// A server render: the session cannot be known there, so the guard renders \`loading\`.
+const server = renderToString(h(AuthPIProvider, { issuerUrl: "https://idp.authpi.com/i_x", clientId: "cli_x", redirectUri: "https://app.example/callback" },
+  h(RequireAccess, { loading: "loading…" }, "secret")));
+assert.equal(server, "loading…");
+// The mock provider renders on a server too (hooks report \`loading\` there as well).
+const mocked = renderToString(h(MockAuthPIProvider, { agent: null }, h(RequireAccess, { loading: "loading…" }, "secret")));
+assert.equal(mocked, "loading…");
+// One copy of core: the testing entry point builds agents of the very class core exports.
+const agent = createTestAgent({ organizations: [{ id: "org_acme", scopes: ["projects:read"] }] });
+assert.ok(agent instanceof core.AuthenticatedAgent);
+assert.deepEqual([agent.hasAccessIn("org_acme", "read", "projects"), agent.hasAccessIn("org_acme", "write", "projects")], [true, false]);
+console.log(JSON.stringify({ coreExports: Object.keys(core).length, server, mocked, agent: agent.id }));
+`,
+    );
+    log(`node check-node.mjs: ${(await run(process.execPath, ["check-node.mjs"], app)).trim()}`);
+  }, 60_000);
+
+  test("the dev IdP runs from the tarball, by its bin and its API, and the packed core signs in against it", async () => {
+    // The bin: tsx compiles its TypeScript source from node_modules.
+    const bin = join(app, "node_modules/.bin/authpi-dev-idp");
+    const child: ChildProcess = spawn(bin, ["--port", "0", "--redirect-uri", "http://127.0.0.1:5999/callback"], { cwd: app, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes("Press Ctrl-C")) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`authpi-dev-idp did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const issuer = /Issuer\s+(\S+)/.exec(output)?.[1] ?? "";
+      expect(issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/i_dev$/);
+      expect(output).toContain("cli_dev_demo");
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      expect(discovery.issuer).toBe(issuer);
+      log(`authpi-dev-idp bin: ${issuer} answered discovery`);
+    } finally {
+      if (child.pid !== undefined && child.exitCode === null) child.kill("SIGTERM");
+    }
+
+    await writeFile(
+      join(app, "check-dev-idp.mjs"),
+      `import assert from "node:assert/strict";
+import { AuthPIClient } from "@authpi/core";
+import { scriptedLogin, startDevIdp } from "@authpi/dev-idp";
+
+const idp = await startDevIdp({ quiet: true });
+try {
+  const client = new AuthPIClient({ issuerUrl: idp.issuerUrl, clientId: idp.clientId, redirectUri: "http://127.0.0.1:5173/callback", storage: "memory" });
+  const auth = await client.createAuthorizationUrl();
+  const callback = await scriptedLogin(auth.url, { email: "olivia@acme.test" });
+  const agent = await client.exchangeCallback(callback, auth);
+  assert.equal(agent.id, "usr_olivia");
+  assert.equal(agent.hasAccessIn("org_acme", "write", "projects"), true);
+  assert.equal(agent.isOwnerOf("org_acme"), true);
+  client.dispose();
+  console.log(JSON.stringify({ issuer: idp.issuerUrl, agent: agent.id, tokenRequests: idp.tokenRequests() }));
+} finally {
+  await idp.close();
+}
+`,
+    );
+    log(`node check-dev-idp.mjs: ${(await run(process.execPath, ["check-dev-idp.mjs"], app)).trim()}`);
+  }, 90_000);
+});
