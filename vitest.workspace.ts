@@ -73,7 +73,7 @@ export const projects: TestProjectConfiguration[] = [
   defineProject({
     test: {
       name: "packed",
-      root: "tests/packed-install",
+      root: "apps/packed-install",
       include: ["*.test.ts"],
       environment: "node",
       sequence: { groupOrder: 2 },
