@@ -41,7 +41,7 @@ async function readJson(response: Response, url: string): Promise<unknown> {
 }
 
 export interface JsonOptions {
-  /** Map a refused token request to `RefreshError` (SPEC §4). */
+  /** Map a refused token request to `RefreshError`, as the Python SDK does. */
   refresh?: boolean;
   now: number;
 }

@@ -9,9 +9,12 @@ export {
   type AuthorizationUrl,
   type AuthSnapshot,
   type AuthStatus,
+  type CallbackResult,
   type LoginOptions,
   type LogoutOptions,
   type LogoutResult,
 } from "./client.js";
 export type { AuthPIClientOptions } from "./options.js";
 export type { StorageLike } from "./storage.js";
+export { timers, type TimerProvider } from "./timers.js";
+export { wakeEvents, type WakeReason, type WakeSetup } from "./wake-events.js";

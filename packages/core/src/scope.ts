@@ -1,4 +1,4 @@
-// The AuthPI scope engine (SPEC §3). A scope is `resource:action`: `resource` is
+// The AuthPI scope engine. A scope is `resource:action`: `resource` is
 // dot-separated segments or exactly `*`, `action` is a word, `*` or `**`.
 // Anything else — role scopes (`owner`, `admin`, `member`) included — is not a
 // resource scope and grants nothing here. Nothing in this file throws.

@@ -2,7 +2,7 @@ import { errors, type KoaContextWithOIDC } from "oidc-provider";
 import { errorPage, html } from "./pages.js";
 
 /**
- * AuthPI's end-session endpoint requires `id_token_hint` (SPEC §2); oidc-provider treats it as
+ * AuthPI's end-session endpoint requires `id_token_hint`; oidc-provider treats it as
  * optional, and without it signs out whoever holds the browser session, for no client in
  * particular. A logout URL without the hint is a client bug, so it stops at a 400 page that says
  * so, whether or not the browser has a session, and the session is left alone.

@@ -3,7 +3,7 @@ import type { MemoryStore, TokenRef } from "./memory-store.js";
 import type { DevIdpUser } from "./users.js";
 
 /**
- * AuthPI's `org` authorize parameter (SPEC §8): a login restricted to one of the user's
+ * AuthPI's `org` authorize parameter: a login restricted to one of the user's
  * organizations gets an `organizations` claim (ID token, access token, userinfo) holding only
  * that one, for every refresh of the grant too.
  *

@@ -27,7 +27,7 @@ const GRANTED_SCOPES = "openid profile email";
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
 
 /**
- * oidc-provider's login and consent prompts, plus `select_account` (SPEC §2 lists it among the
+ * oidc-provider's login and consent prompts, plus `select_account` (AuthPI lists it among the
  * prompt values users need; oidc-provider refuses values without a prompt). The login page is
  * the account picker, so it resolves both.
  */
@@ -38,7 +38,7 @@ function promptPolicy(findUser: ProviderSetup["findUser"]): interactionPolicy.Pr
   return policy;
 }
 
-/** oidc-provider configured to behave like AuthPI (SPEC §2) for one public SPA client. */
+/** oidc-provider configured to behave like AuthPI (path issuer, PKCE, rotation, JWT access tokens) for one public SPA client. */
 export function createProvider(setup: ProviderSetup): Provider {
   const { signingAlg: alg, findUser } = setup;
   const spaOrigins = new Set(setup.redirectUris.map((uri) => new URL(uri).origin));

@@ -72,7 +72,7 @@ export const seededUsers: readonly DevIdpUser[] = Object.freeze([
 
 /**
  * The claims AuthPI issues for a user; the provider masks them by the granted scopes. A login
- * restricted to `org` (SPEC §8) sees that one membership only.
+ * restricted to `org` (AuthPI's selected-organization login) sees that one membership only.
  */
 export function userClaims(user: DevIdpUser, org?: string) {
   return {
