@@ -1,3 +1,4 @@
+import { ActiveOrgChoice, chooseActiveOrg } from "./active-org.js";
 import { AuthenticatedAgent } from "./agent.js";
 import { isTransient, NetworkError, OAuthError } from "./errors.js";
 import type { HttpContext } from "./http.js";
@@ -60,7 +61,7 @@ export class AuthPIClient {
     const session = restoreSession(this.#storage, keys.session, resolved, this.#tabs.loggedOutAt());
     this.#callbackOnStart = isRedirectCallback(globalThis.location?.href, resolved.redirectUri);
     const status = this.#callbackOnStart || session?.agent.isExpired(0) ? "loading" : session ? "authenticated" : "unauthenticated";
-    this.#store = new SessionStore(this.#storage, keys.session, resolved, session, status);
+    this.#store = new SessionStore(this.#storage, keys.session, resolved, new ActiveOrgChoice(this.#storage, keys.activeOrg), session, status);
     const protocol = () => this.#protocol();
     this.#login = new RedirectLogin(resolved, this.#store, this.#storage, keys, protocol);
     this.#scheduler = new RefreshScheduler(
@@ -227,6 +228,11 @@ export class AuthPIClient {
       if (error instanceof OAuthError) options.onRefreshError?.(error);
       throw error;
     }
+  }
+
+  /** The organization this tab acts in (`null`: none); see active-org.ts for the rules. */
+  setActiveOrg(orgId: string | null): Promise<void> {
+    return chooseActiveOrg(this.#store, (options) => this.loginWithRedirect(options), orgId);
   }
 
   // ---------------------------------------------------------------- refresh and tokens

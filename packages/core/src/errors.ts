@@ -224,6 +224,17 @@ export class NetworkError extends OAuthError {
   }
 }
 
+/** `setActiveOrg()` named an organization the agent is not a member of: nothing changed. */
+export class NotAMemberError extends OAuthError {
+  override name = "NotAMemberError";
+  constructor(
+    readonly orgId: string,
+    options?: OAuthErrorOptions,
+  ) {
+    super("not_a_member", `the signed-in agent is not a member of ${orgId}`, options);
+  }
+}
+
 /** The server answered, but not with what the protocol requires (HTML, bad JSON, missing fields). */
 export class InvalidResponseError extends OAuthError {
   override name = "InvalidResponseError";

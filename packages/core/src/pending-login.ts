@@ -9,14 +9,17 @@ export interface PendingLogin {
   createdAt: number;
   /** The `max_age` sent, so the ID token's `auth_time` can be checked (OIDC Core §3.1.3.7 step 13). */
   maxAge?: number | undefined;
+  /** The organization the login asked to be restricted to: the session remembers it. */
+  org?: string | undefined;
 }
 
 /** A stored entry, checked by hand: storage any script could have written. */
 function isPendingLogin(value: unknown): value is PendingLogin {
   if (typeof value !== "object" || value === null) return false;
-  const { codeVerifier, nonce, returnTo, createdAt, maxAge } = value as Record<string, unknown>;
+  const { codeVerifier, nonce, returnTo, createdAt, maxAge, org } = value as Record<string, unknown>;
   const text = (field: unknown) => typeof field === "string";
-  return text(codeVerifier) && text(nonce) && text(returnTo) && typeof createdAt === "number" && (maxAge === undefined || typeof maxAge === "number");
+  const optional = (field: unknown, check: (field: unknown) => boolean) => field === undefined || check(field);
+  return text(codeVerifier) && text(nonce) && text(returnTo) && typeof createdAt === "number" && optional(maxAge, (v) => typeof v === "number") && optional(org, text);
 }
 
 /** Pending logins expire: a callback older than this is refused. */

@@ -83,7 +83,8 @@ export class RedirectLogin {
       const protocol = await this.protocol();
       const auth = await protocol.authorizationUrl(authOptions);
       const here = `${location.pathname}${location.search}${location.hash}`;
-      const pending = { codeVerifier: auth.codeVerifier, nonce: auth.nonce, returnTo: returnTo ?? here, createdAt: this.options.now(), maxAge: authOptions.maxAge };
+      const org = authOptions.org ?? this.options.org;
+      const pending = { codeVerifier: auth.codeVerifier, nonce: auth.nonce, returnTo: returnTo ?? here, createdAt: this.options.now(), maxAge: authOptions.maxAge, org };
       protocol.pending.add(auth.state, pending, location.origin);
       url = auth.url;
     } catch (error) {
@@ -128,7 +129,7 @@ export class RedirectLogin {
       const agent = await protocol.completeCallback(search, login);
       // Signed out (here or in another tab) meanwhile: this login must not look applied.
       if (this.store.generation !== generation) throw new LoginRequiredError("the session ended while this login completed; it was not applied");
-      this.store.signedIn(agent, receivedAt);
+      this.store.signedIn(agent, receivedAt, login.org);
       return { agent, returnTo: login.returnTo };
     } catch (error) {
       const oauthError = toOAuthError(error);

@@ -15,6 +15,8 @@ export interface SessionRecord {
   claims: IdTokenClaims;
   /** Unix seconds when the token response arrived: the lifetime is `expiresAt − receivedAt`. */
   receivedAt: number;
+  /** The organization the login was restricted to (`org`), if any: refreshes keep the restriction. */
+  org?: string;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -43,8 +45,10 @@ export function isTokenSet(value: unknown): value is TokenSet {
 export function parseSessionRecord(value: unknown, issuer: string, clientId: string): SessionRecord | null {
   if (!isObject(value) || value.v !== 1 || value.issuer !== issuer || value.clientId !== clientId) return null;
   const { tokens, claims, receivedAt } = value;
-  if (!isTokenSet(tokens) || !isObject(claims) || !isText(claims.sub) || claims.iss !== issuer || !isTime(receivedAt)) return null;
-  return { v: 1, issuer, clientId, tokens: { ...tokens, tokenType: tokens.tokenType ?? "Bearer", scope: tokens.scope ?? "" }, claims: claims as unknown as IdTokenClaims, receivedAt };
+  if (!isTokenSet(tokens) || !isObject(claims) || !isText(claims.sub) || claims.iss !== issuer || !isTime(receivedAt) || !isOptional(value.org, isText)) return null;
+  const org = value.org as string | undefined;
+  const base = { v: 1 as const, issuer, clientId, tokens: { ...tokens, tokenType: tokens.tokenType ?? "Bearer", scope: tokens.scope ?? "" }, claims: claims as unknown as IdTokenClaims, receivedAt };
+  return org === undefined ? base : { ...base, org };
 }
 
 /** The stored record, or `null`; anything unreadable is removed, and the app starts signed out. */
@@ -56,8 +60,10 @@ export function readSessionRecord(storage: SafeStorage, key: string, issuer: str
   return record;
 }
 
-export function sessionRecord(issuer: string, clientId: string, tokens: TokenSet, claims: IdTokenClaims, receivedAt: number): SessionRecord {
-  return { v: 1, issuer, clientId, tokens, claims, receivedAt };
+export function sessionRecord(issuer: string, clientId: string, tokens: TokenSet, claims: IdTokenClaims, receivedAt: number, org?: string): SessionRecord {
+  const record: SessionRecord = { v: 1, issuer, clientId, tokens, claims, receivedAt };
+  if (org !== undefined) record.org = org;
+  return record;
 }
 
 /** The agent of a stored record, or `null` when its claims cannot make one (an unknown subject prefix, bad organizations). */

@@ -1,8 +1,10 @@
+import { resolveActiveOrg, sameOrganization, type ActiveOrgChoice } from "./active-org.js";
 import type { AuthenticatedAgent } from "./agent.js";
 import type { OAuthError } from "./errors.js";
 import { sessionRecord, type SessionRecord } from "./session-record.js";
 import type { SafeStorage } from "./storage.js";
 import { timers } from "./timers.js";
+import type { Organization } from "./types.js";
 
 export type AuthStatus = "loading" | "authenticated" | "unauthenticated" | "error";
 
@@ -11,6 +13,8 @@ export interface AuthSnapshot {
   readonly status: AuthStatus;
   readonly agent: AuthenticatedAgent | null;
   readonly error: OAuthError | null;
+  /** The organization this tab acts in (see active-org.ts for the rules); `null` without an agent. */
+  readonly activeOrg: Organization | null;
 }
 
 export interface Session {
@@ -32,16 +36,21 @@ export class SessionStore {
   /** Callbacks being completed: the old session must not refresh under them. */
   readonly #callbacks = new Set<object>();
   readonly #settledWaiters: Array<() => void> = [];
+  /** This tab's choice of organization: an id, `null` for none, `undefined` for none made. */
+  #chosenOrg: string | null | undefined;
 
   constructor(
     private readonly storage: SafeStorage,
     private readonly key: string,
     private readonly owner: { issuerUrl: string; clientId: string },
+    private readonly choice: ActiveOrgChoice,
     restored: Session | null,
     status: AuthStatus,
   ) {
     this.#session = restored;
-    this.#snapshot = { status, agent: status === "authenticated" ? (restored?.agent ?? null) : null, error: null };
+    this.#chosenOrg = restored ? choice.read(restored.agent.id) : undefined;
+    const agent = status === "authenticated" ? (restored?.agent ?? null) : null;
+    this.#snapshot = { status, agent, error: null, activeOrg: resolveActiveOrg(agent, restored?.record.org, this.#chosenOrg) };
   }
 
   get session(): Session | null {
@@ -78,8 +87,11 @@ export class SessionStore {
   #publish(status: AuthStatus, error: OAuthError | null = null): void {
     const agent = status === "authenticated" || status === "error" ? (this.#session?.agent ?? null) : null;
     const current = this.#snapshot;
-    if (current.status === status && current.agent === agent && current.error === error) return;
-    this.#snapshot = { status, agent, error };
+    const resolved = resolveActiveOrg(agent, this.#session?.record.org, this.#chosenOrg);
+    // The same membership keeps its object: a refresh must not re-render what reads the active org.
+    const activeOrg = sameOrganization(current.activeOrg, resolved) ? current.activeOrg : resolved;
+    if (current.status === status && current.agent === agent && current.error === error && current.activeOrg === activeOrg) return;
+    this.#snapshot = { status, agent, error, activeOrg };
     for (const listener of this.#listeners) listener();
   }
 
@@ -90,8 +102,8 @@ export class SessionStore {
     this.#publish("authenticated");
   }
 
-  #persist(agent: AuthenticatedAgent, receivedAt: number): SessionRecord {
-    const record = sessionRecord(this.owner.issuerUrl, this.owner.clientId, agent.tokens, agent.claims, receivedAt);
+  #persist(agent: AuthenticatedAgent, receivedAt: number, org: string | undefined): SessionRecord {
+    const record = sessionRecord(this.owner.issuerUrl, this.owner.clientId, agent.tokens, agent.claims, receivedAt, org);
     this.#replace({ agent, record }, true);
     return record;
   }
@@ -118,14 +130,24 @@ export class SessionStore {
     return this.#callbacks.size > 0;
   }
 
-  /** A login completed: its tokens are the session now. */
-  signedIn(agent: AuthenticatedAgent, receivedAt: number): SessionRecord {
-    return this.#persist(agent, receivedAt);
+  /** A login completed (restricted to `org`, if it asked): its tokens are the session now. The same user keeps this tab's choice. */
+  signedIn(agent: AuthenticatedAgent, receivedAt: number, org: string | undefined): SessionRecord {
+    this.#chosenOrg = this.choice.read(agent.id);
+    return this.#persist(agent, receivedAt, org);
   }
 
-  /** This tab refreshed. */
+  /** This tab refreshed: the restriction, if any, carries over. */
   refreshed(agent: AuthenticatedAgent, receivedAt: number): SessionRecord {
-    return this.#persist(agent, receivedAt);
+    return this.#persist(agent, receivedAt, this.#session?.record.org);
+  }
+
+  /** The tab acts in `orgId` (`null`: in none) from now on, and after reloads. */
+  orgChosen(orgId: string | null): void {
+    const session = this.#session;
+    if (!session) return;
+    this.#chosenOrg = orgId;
+    this.choice.write(session.agent.id, orgId);
+    this.#publish(this.#snapshot.status, this.#snapshot.error);
   }
 
   /** Another tab refreshed and handed us its tokens (or shared storage shows them). */
@@ -152,7 +174,9 @@ export class SessionStore {
   signedOut(error: OAuthError | null = null): void {
     this.#generation += 1;
     this.#session = null;
+    this.#chosenOrg = undefined;
     this.storage.remove(this.key);
+    this.choice.clear();
     this.#publish("unauthenticated", error);
   }
 }

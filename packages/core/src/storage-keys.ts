@@ -13,6 +13,8 @@ export interface StorageKeys {
   readonly issuer: string;
   /** The state of our own RP-initiated logout, until the IdP sends us back (configured storage). */
   readonly logoutState: string;
+  /** The organization this tab acts in (configured storage, per subject). */
+  readonly activeOrg: string;
   /** Digests of spent refresh tokens (shared across tabs: see `ledgerStorage`). */
   readonly spent: string;
   /** When the user last signed out, ms (shared across tabs): older records are dead. */
@@ -29,6 +31,7 @@ export function storageKeys(clientId: string): StorageKeys {
     logins: `${prefix}:logins`,
     issuer: `${prefix}:issuer`,
     logoutState: `${prefix}:logout`,
+    activeOrg: `${prefix}:active-org`,
     spent: `${prefix}:spent`,
     loggedOutAt: `${prefix}:logged-out`,
     channel: prefix,

@@ -1,4 +1,4 @@
-import type { AuthenticatedAgent, AuthSnapshot, LoginOptions, LogoutOptions, LogoutResult } from "@authpi/core";
+import type { AuthenticatedAgent, AuthSnapshot, LoginOptions, LogoutOptions, LogoutResult, Organization } from "@authpi/core";
 import { useMemo } from "react";
 import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
 
@@ -36,6 +36,7 @@ export function useAuthPI(): AuthPIState {
       status: snapshot.status,
       agent: snapshot.agent,
       error: snapshot.error,
+      activeOrg: snapshot.activeOrg,
       isLoading: snapshot.status === "loading",
       isAuthenticated: snapshot.status === "authenticated",
     }),
@@ -63,5 +64,40 @@ export function useAccess(...args: [string, string] | [string, string, string]):
     const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
     if (!agent) return false;
     return args.length === 2 ? agent.hasAccess(...args) : agent.hasAccessIn(...args);
+  });
+}
+
+export interface ActiveOrgState {
+  /** The organization this tab acts in, or `null`. */
+  readonly activeOrg: Organization | null;
+  /** Every membership of the signed-in agent (`[]` signed out). */
+  readonly organizations: readonly Organization[];
+  /** `client.setActiveOrg()`: at once for a member; a restricted session signs in again with the new `org`. */
+  readonly setActiveOrg: (orgId: string | null) => Promise<void>;
+}
+
+const noOrganizations: readonly Organization[] = Object.freeze([]);
+const organizationsOf = (snapshot: AuthSnapshot) => snapshot.agent?.organizations ?? noOrganizations;
+const activeOrgOf = (snapshot: AuthSnapshot) => snapshot.activeOrg;
+const sameOrganizations = (a: readonly Organization[], b: readonly Organization[]) =>
+  a.length === b.length &&
+  a.every((org, i) => {
+    const other = b[i];
+    return other !== undefined && org.id === other.id && org.title === other.title && org.scopes.length === other.scopes.length && org.scopes.every((scope, j) => scope === other.scopes[j]);
+  });
+
+/** The active organization and the means to switch it. Re-renders when either changes, not on a token refresh. */
+export function useActiveOrg(): ActiveOrgState {
+  const store = useAuthPIStore("useActiveOrg()");
+  const activeOrg = useAuthSelector("useActiveOrg()", activeOrgOf);
+  const organizations = useAuthSelector("useActiveOrg()", organizationsOf, sameOrganizations);
+  return useMemo(() => ({ activeOrg, organizations, setActiveOrg: (orgId: string | null) => store.setActiveOrg(orgId) }), [activeOrg, organizations, store]);
+}
+
+/** Whether the agent may do `action` on `resource` in the active organization; false without one. Re-renders only when the answer changes. */
+export function useActiveAccess(action: string, resource: string): boolean {
+  return useAuthSelector("useActiveAccess()", (snapshot) => {
+    const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
+    return agent !== null && snapshot.activeOrg !== null && agent.hasAccessIn(snapshot.activeOrg.id, action, resource);
   });
 }

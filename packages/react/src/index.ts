@@ -1,5 +1,5 @@
 export { AuthPIProvider, type AuthPIProviderProps } from "./provider.js";
-export { useAccess, useAgent, useAuthPI, type AuthPIState } from "./hooks.js";
+export { useAccess, useActiveAccess, useActiveOrg, useAgent, useAuthPI, type ActiveOrgState, type AuthPIState } from "./hooks.js";
 export { RequireAccess, type OrgRole, type RequireAccessProps } from "./require-access.js";
 export type { AuthPIStore } from "./store.js";
 // Types people write next to these components, so they need not import @authpi/core for them.

@@ -1,5 +1,6 @@
 import {
   LoginRequiredError,
+  NotAMemberError,
   type AuthenticatedAgent,
   type AuthSnapshot,
   type AuthStatus,
@@ -10,6 +11,7 @@ import {
 } from "@authpi/core";
 import { useLayoutEffect, useMemo, useState, type ReactNode } from "react";
 import { AuthPIContext, type AuthPIStore } from "./store.js";
+import { testActiveOrg } from "./test-agent.js";
 
 interface MockActions {
   /** Called by `login()` and by `<RequireAccess>` when signed out. */
@@ -24,6 +26,8 @@ export interface MockAuthPIProviderProps extends MockActions {
   /** Default: `error` when `error` is given, else `authenticated` with an agent, else `unauthenticated`. */
   status?: AuthStatus | undefined;
   error?: OAuthError | null | undefined;
+  /** The active organization's id. Default: the test agent's `activeOrg`, else its only organization, else none. */
+  activeOrg?: string | null | undefined;
   children?: ReactNode;
 }
 
@@ -67,6 +71,15 @@ class MockAuthPIStore implements AuthPIStore {
     return { revoked: false, revocationError: null };
   };
 
+  /** Switches in memory, as an unrestricted session does; a non-member is `NotAMemberError`. */
+  setActiveOrg = async (orgId: string | null): Promise<void> => {
+    const agent = this.#snapshot.agent;
+    if (!agent) throw new LoginRequiredError("not signed in");
+    if (orgId !== null && !agent.isMemberOf(orgId)) throw new NotAMemberError(orgId);
+    this.#snapshot = { ...this.#snapshot, activeOrg: agent.organizations.find((org) => org.id === orgId) ?? null };
+    for (const listener of this.#listeners) listener();
+  };
+
   getAccessToken = async (): Promise<string> => {
     if (this.#actions.getAccessToken) return this.#actions.getAccessToken();
     const agent = this.#snapshot.agent;
@@ -80,11 +93,13 @@ class MockAuthPIStore implements AuthPIStore {
  * real hooks and `<RequireAccess>` read it. Change the props to change the
  * session; pass spies as `login` / `logout` to assert on them.
  */
-export function MockAuthPIProvider({ agent = null, status, error = null, children, ...actions }: MockAuthPIProviderProps) {
-  const snapshot = useMemo(
-    (): AuthSnapshot => ({ status: status ?? (error ? "error" : agent ? "authenticated" : "unauthenticated"), agent, error }),
-    [agent, status, error],
-  );
+export function MockAuthPIProvider({ agent = null, status, error = null, activeOrg, children, ...actions }: MockAuthPIProviderProps) {
+  const snapshot = useMemo((): AuthSnapshot => {
+    const chosen = activeOrg !== undefined ? activeOrg : testActiveOrg(agent);
+    const organizations = agent?.organizations ?? [];
+    const active = chosen === undefined ? (organizations.length === 1 ? (organizations[0] ?? null) : null) : (organizations.find((org) => org.id === chosen) ?? null);
+    return { status: status ?? (error ? "error" : agent ? "authenticated" : "unauthenticated"), agent, error, activeOrg: active };
+  }, [agent, status, error, activeOrg]);
   const [store] = useState(() => new MockAuthPIStore(snapshot, actions));
   // After render, like a real client's events: consumers re-render from the new snapshot.
   useLayoutEffect(() => store.update(snapshot, actions));

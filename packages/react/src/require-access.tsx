@@ -7,6 +7,10 @@ export type OrgRole = "owner" | "admin" | "member";
 export interface RequireAccessProps {
   /** The organization the rule applies to; alone, it requires membership. */
   org?: string | undefined;
+  /** The rule applies in the active organization, where `org` would name one. */
+  activeOrg?: boolean | undefined;
+  /** With `activeOrg`, when there is none (an org picker, say). Default: `fallback`. */
+  noActiveOrg?: ReactNode;
   /** With `resource`: the scope check, in `org` or in any organization. */
   action?: string | undefined;
   resource?: string | undefined;
@@ -23,8 +27,8 @@ export interface RequireAccessProps {
   children?: ReactNode;
 }
 
-type Verdict = "loading" | "error" | "signed-out" | "allowed" | "denied";
-type Rule = Pick<RequireAccessProps, "org" | "action" | "resource" | "role">;
+type Verdict = "loading" | "error" | "signed-out" | "allowed" | "denied" | "no-active-org";
+type Rule = Pick<RequireAccessProps, "org" | "activeOrg" | "action" | "resource" | "role">;
 
 const roleChecks: Record<OrgRole, (agent: AuthenticatedAgent, org: string) => boolean> = {
   owner: (agent, org) => agent.isOwnerOf(org),
@@ -32,9 +36,10 @@ const roleChecks: Record<OrgRole, (agent: AuthenticatedAgent, org: string) => bo
   member: (agent, org) => agent.isMemberOf(org),
 };
 
-function checkRule({ org, action, resource, role }: Rule): void {
+function checkRule({ org, activeOrg, action, resource, role }: Rule): void {
   if ((action === undefined) !== (resource === undefined)) throw new TypeError("<RequireAccess>: action and resource go together");
-  if (role !== undefined && org === undefined) throw new TypeError("<RequireAccess>: role needs org");
+  if (activeOrg && org !== undefined) throw new TypeError("<RequireAccess>: org and activeOrg exclude each other");
+  if (role !== undefined && org === undefined && !activeOrg) throw new TypeError("<RequireAccess>: role needs org or activeOrg");
   if (role !== undefined && !Object.hasOwn(roleChecks, role)) throw new TypeError(`<RequireAccess>: unknown role "${role}"`);
 }
 
@@ -52,8 +57,11 @@ function verdictOf(snapshot: AuthSnapshot, rule: Rule): Verdict {
       return "error";
     case "unauthenticated":
       return "signed-out";
-    case "authenticated":
-      return snapshot.agent && isAllowed(snapshot.agent, rule) ? "allowed" : "denied";
+    case "authenticated": {
+      if (!rule.activeOrg) return snapshot.agent && isAllowed(snapshot.agent, rule) ? "allowed" : "denied";
+      if (!snapshot.activeOrg) return "no-active-org";
+      return snapshot.agent && isAllowed(snapshot.agent, { ...rule, org: snapshot.activeOrg.id }) ? "allowed" : "denied";
+    }
   }
 }
 
@@ -70,7 +78,7 @@ const defaultError = (error: Error) => <ErrorAlert error={error} />;
  * starts the login once; after a failed login (status `error`) it shows the
  * error instead of starting another, which would loop through the IdP.
  */
-export function RequireAccess({ fallback = null, loading = null, unauthenticated, error: renderError = defaultError, children, ...rule }: RequireAccessProps) {
+export function RequireAccess({ fallback = null, loading = null, unauthenticated, noActiveOrg, error: renderError = defaultError, children, ...rule }: RequireAccessProps) {
   checkRule(rule);
   const store = useAuthPIStore("<RequireAccess>");
   const verdict = useAuthSelector("<RequireAccess>", (snapshot) => verdictOf(snapshot, rule));
@@ -90,6 +98,8 @@ export function RequireAccess({ fallback = null, loading = null, unauthenticated
       return <>{children}</>;
     case "denied":
       return <>{fallback}</>;
+    case "no-active-org":
+      return <>{noActiveOrg === undefined ? fallback : noActiveOrg}</>;
     case "loading":
       return <>{loading}</>;
     case "error":
