@@ -1,18 +1,28 @@
 // Renders per token refresh, and the cost of a refresh with consumers mounted.
 // A refresh yields a new agent with the same scopes: `useAccess` consumers
-// must not re-render, `useAgent` consumers do (their value changed).
+// must not re-render, nor must `useActiveAccess` and `useActiveOrg` ones;
+// `useAgent` consumers do (their value changed).
 // Run: `pnpm bench`. Prints the render counts after the timings.
 import { act, render } from "@testing-library/react";
 import { afterAll, bench, describe } from "vitest";
-import { AuthPIProvider, useAccess, useAgent, useAuthPI } from "../src/index.js";
+import { AuthPIProvider, useAccess, useActiveAccess, useActiveOrg, useAgent, useAuthPI } from "../src/index.js";
 import { createClient, createIdp, memoryStorage, seedSession } from "../test/support/idp.js";
 
 const idp = await createIdp();
 const storage = memoryStorage();
 seedSession(storage, idp);
 const client = createClient(storage, idp);
+await client.setActiveOrg("org_a");
 
-const renders = { useAccess: 0, useAgent: 0, "useAuthPI().status": 0 };
+const renders = { useAccess: 0, useActiveAccess: 0, useActiveOrg: 0, useAgent: 0, "useAuthPI().status": 0 };
+function ActiveAccessConsumer() {
+  renders.useActiveAccess += 1;
+  return <span>{String(useActiveAccess("read", "projects"))}</span>;
+}
+function ActiveOrgConsumer() {
+  renders.useActiveOrg += 1;
+  return <span>{useActiveOrg().activeOrg?.id}</span>;
+}
 function AccessConsumer() {
   renders.useAccess += 1;
   return <span>{String(useAccess("org_a", "read", "projects"))}</span>;
@@ -31,6 +41,8 @@ render(
     {Array.from({ length: 20 }, (_, i) => (
       <AccessConsumer key={i} />
     ))}
+    <ActiveAccessConsumer />
+    <ActiveOrgConsumer />
     <AgentConsumer />
     <StatusConsumer />
   </AuthPIProvider>,

@@ -23,6 +23,9 @@ export interface SeedPatch {
   lifetime?: number;
   refreshToken?: string | null;
   sub?: string;
+  organizations?: Array<{ id: string; title?: string | null; scopes: string[]; joined_at: number }>;
+  /** The login was restricted to this organization. */
+  org?: string;
 }
 
 /** A session record as a login would have stored it, `expiresIn` seconds from now. */
@@ -37,8 +40,9 @@ export function seedSession(storage: StorageLike, idp: HostileIdp, patch: SeedPa
     scope: "openid",
     expiresAt,
   };
-  const claims = { iss: idp.issuer, sub: patch.sub ?? "usr_1", aud: "cli_test", exp: expiresAt, iat: now };
-  storage.setItem(SESSION_KEY, JSON.stringify({ v: 1, issuer: idp.issuer, clientId: "cli_test", tokens, claims, receivedAt: expiresAt - (patch.lifetime ?? 300) }));
+  const claims = { iss: idp.issuer, sub: patch.sub ?? "usr_1", aud: "cli_test", exp: expiresAt, iat: now, ...(patch.organizations ? { organizations: patch.organizations } : {}) };
+  const record = { v: 1, issuer: idp.issuer, clientId: "cli_test", tokens, claims, receivedAt: expiresAt - (patch.lifetime ?? 300), ...(patch.org ? { org: patch.org } : {}) };
+  storage.setItem(SESSION_KEY, JSON.stringify(record));
 }
 
 export function fakeClient(idp: HostileIdp, storage: StorageLike, extra: Partial<ConstructorParameters<typeof AuthPIClient>[0]> = {}) {
