@@ -83,6 +83,9 @@ export class AuthPIClient {
 
   subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
 
+  /** Resolves once the status is no longer `loading` (restore, callback, first refresh settled). */
+  ready = (): Promise<AuthSnapshot> => this.#store.settled();
+
   /**
    * Restores (already done in the constructor), handles a pending callback,
    * starts timers and tab sync. Idempotent. Resolves to the result of the
@@ -99,10 +102,7 @@ export class AuthPIClient {
       this.#login.finishLogoutReturn();
       if (this.#callbackOnStart) {
         this.#callbackOnStart = false;
-        this.#startCallback = this.handleRedirectCallback().then(
-          (result) => result,
-          () => null,
-        );
+        this.#startCallback = this.handleRedirectCallback().catch(() => null);
         void this.#startCallback.finally(() => (this.#startCallback = null));
       }
       this.#scheduler.start(() => this.#onWake());
@@ -120,11 +120,7 @@ export class AuthPIClient {
 
   [Symbol.dispose] = (): void => this.dispose();
 
-  /**
-   * For bindings that share one client among several owners (two React
-   * providers): the first mount starts the client, the last unmount disposes
-   * it. Returns the unmount function; calling it twice counts once.
-   */
+  /** For owners that share one client (two providers): the first mount starts it, the last unmount disposes it. */
   mount(): () => void {
     this.#mounts += 1;
     void this.#start();

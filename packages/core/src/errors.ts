@@ -19,6 +19,7 @@ export type AuthPIErrorCode =
   | "subject_mismatch"
   | "token_expired"
   | "not_a_member"
+  | "no_active_org"
   | "unexpected_error"
   // the IdP's (RFC 6749 §4.1.2.1 and §5.2, OIDC Core §3.1.2.6, AuthPI)
   | "invalid_grant"
@@ -121,10 +122,11 @@ export class ConfigurationError extends TypeError {
   }
 }
 
+/** Signed in, but not allowed (`insufficient_scope`); `no_active_org` when the rule needs an active organization and there is none. */
 export class InsufficientScopeError extends OAuthError {
   override name = "InsufficientScopeError";
-  constructor(description?: string, options?: OAuthErrorOptions) {
-    super("insufficient_scope", description, options);
+  constructor(description?: string, options?: OAuthErrorOptions, error: "insufficient_scope" | "no_active_org" = "insufficient_scope") {
+    super(error, description, options);
   }
 }
 

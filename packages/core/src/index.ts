@@ -1,3 +1,4 @@
+export { accessVerdict, checkAccessRule, requireAccess, type AccessGate, type AccessRule, type AccessVerdict, type OrgRole } from "./access-rule.js";
 export { AuthenticatedAgent, PrincipalType, principalTypeOf } from "./agent.js";
 export * from "./errors.js";
 export { hasAccess, parseScope, ScopeSet, type ParsedScope } from "./scope.js";

@@ -68,6 +68,19 @@ export class SessionStore {
     return () => this.#listeners.delete(listener);
   };
 
+  /** The first snapshot whose status is not `loading`. */
+  settled(): Promise<AuthSnapshot> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#snapshot.status === "loading") return;
+        unsubscribe();
+        resolve(this.#snapshot);
+      };
+      const unsubscribe = this.subscribe(check);
+      check();
+    });
+  }
+
   /** True at the next replacement or end of the session, false if `ms` pass first. Waits on a timer, never polls the clock. */
   changedWithin(ms: number): Promise<boolean> {
     return new Promise((resolve) => {

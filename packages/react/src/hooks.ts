@@ -1,4 +1,4 @@
-import type { AuthenticatedAgent, AuthSnapshot, LoginOptions, LogoutOptions, LogoutResult, Organization } from "@authpi/core";
+import { AuthPIClient, type AuthenticatedAgent, type AuthSnapshot, type LoginOptions, type LogoutOptions, type LogoutResult, type Organization } from "@authpi/core";
 import { useMemo } from "react";
 import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
 
@@ -100,4 +100,15 @@ export function useActiveAccess(action: string, resource: string): boolean {
     const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
     return agent !== null && snapshot.activeOrg !== null && agent.hasAccessIn(snapshot.activeOrg.id, action, resource);
   });
+}
+
+/**
+ * The provider's real `AuthPIClient`, for what the hooks do not cover:
+ * `fetch`, `getUserInfo`, `refresh`, `ready`, `requireAccess(client, …)`.
+ * Under `<MockAuthPIProvider>` there is no client: it throws.
+ */
+export function useAuthPIClient(): AuthPIClient {
+  const store = useAuthPIStore("useAuthPIClient()");
+  if (!(store instanceof AuthPIClient)) throw new Error("useAuthPIClient() needs <AuthPIProvider> with a real client; <MockAuthPIProvider> has none");
+  return store;
 }

@@ -1,21 +1,13 @@
-import type { AuthenticatedAgent, AuthSnapshot } from "@authpi/core";
+import { accessVerdict, checkAccessRule, type AccessRule } from "@authpi/core";
 import { useEffect, type ReactNode } from "react";
 import { useAuthPIStore, useAuthSelector } from "./store.js";
 
-export type OrgRole = "owner" | "admin" | "member";
+export type { OrgRole } from "@authpi/core";
 
-export interface RequireAccessProps {
-  /** The organization the rule applies to; alone, it requires membership. */
-  org?: string | undefined;
-  /** The rule applies in the active organization, where `org` would name one. */
-  activeOrg?: boolean | undefined;
+/** The rule (`org` or `activeOrg`, `action` + `resource`, `role`) is core's `AccessRule`, shared with `requireAccess()`. */
+export interface RequireAccessProps extends AccessRule {
   /** With `activeOrg`, when there is none (an org picker, say). Default: `fallback`. */
   noActiveOrg?: ReactNode;
-  /** With `resource`: the scope check, in `org` or in any organization. */
-  action?: string | undefined;
-  resource?: string | undefined;
-  /** With `org`: an explicit role assignment (`owner` does not imply `admin`). */
-  role?: OrgRole | undefined;
   /** Signed in but not allowed. Default: nothing. */
   fallback?: ReactNode;
   /** While the session is being restored, or while leaving for the login page. Default: nothing. */
@@ -25,44 +17,6 @@ export interface RequireAccessProps {
   /** The session failed (the IdP answered `access_denied`, `user_blocked`, …). Default: an alert with its description. */
   error?: ((error: Error) => ReactNode) | undefined;
   children?: ReactNode;
-}
-
-type Verdict = "loading" | "error" | "signed-out" | "allowed" | "denied" | "no-active-org";
-type Rule = Pick<RequireAccessProps, "org" | "activeOrg" | "action" | "resource" | "role">;
-
-const roleChecks: Record<OrgRole, (agent: AuthenticatedAgent, org: string) => boolean> = {
-  owner: (agent, org) => agent.isOwnerOf(org),
-  admin: (agent, org) => agent.isAdminOf(org),
-  member: (agent, org) => agent.isMemberOf(org),
-};
-
-function checkRule({ org, activeOrg, action, resource, role }: Rule): void {
-  if ((action === undefined) !== (resource === undefined)) throw new TypeError("<RequireAccess>: action and resource go together");
-  if (activeOrg && org !== undefined) throw new TypeError("<RequireAccess>: org and activeOrg exclude each other");
-  if (role !== undefined && org === undefined && !activeOrg) throw new TypeError("<RequireAccess>: role needs org or activeOrg");
-  if (role !== undefined && !Object.hasOwn(roleChecks, role)) throw new TypeError(`<RequireAccess>: unknown role "${role}"`);
-}
-
-function isAllowed(agent: AuthenticatedAgent, { org, action, resource, role }: Rule): boolean {
-  if (org !== undefined && !(role ? roleChecks[role](agent, org) : agent.isMemberOf(org))) return false;
-  if (action === undefined || resource === undefined) return true;
-  return org === undefined ? agent.hasAccess(action, resource) : agent.hasAccessIn(org, action, resource);
-}
-
-function verdictOf(snapshot: AuthSnapshot, rule: Rule): Verdict {
-  switch (snapshot.status) {
-    case "loading":
-      return "loading";
-    case "error":
-      return "error";
-    case "unauthenticated":
-      return "signed-out";
-    case "authenticated": {
-      if (!rule.activeOrg) return snapshot.agent && isAllowed(snapshot.agent, rule) ? "allowed" : "denied";
-      if (!snapshot.activeOrg) return "no-active-org";
-      return snapshot.agent && isAllowed(snapshot.agent, { ...rule, org: snapshot.activeOrg.id }) ? "allowed" : "denied";
-    }
-  }
 }
 
 function ErrorAlert({ error }: { error: Error }) {
@@ -79,9 +33,9 @@ const defaultError = (error: Error) => <ErrorAlert error={error} />;
  * error instead of starting another, which would loop through the IdP.
  */
 export function RequireAccess({ fallback = null, loading = null, unauthenticated, noActiveOrg, error: renderError = defaultError, children, ...rule }: RequireAccessProps) {
-  checkRule(rule);
+  checkAccessRule(rule, "<RequireAccess>");
   const store = useAuthPIStore("<RequireAccess>");
-  const verdict = useAuthSelector("<RequireAccess>", (snapshot) => verdictOf(snapshot, rule));
+  const verdict = useAuthSelector("<RequireAccess>", (snapshot) => accessVerdict(snapshot, rule));
   const sessionError = useAuthSelector("<RequireAccess>", (snapshot) => snapshot.error);
   const shouldLogin = verdict === "signed-out" && unauthenticated === undefined;
 

@@ -1,0 +1,83 @@
+import type { AuthenticatedAgent } from "./agent.js";
+import { InsufficientScopeError, LoginRequiredError, OAuthError } from "./errors.js";
+import type { AuthSnapshot } from "./session-store.js";
+
+export type OrgRole = "owner" | "admin" | "member";
+
+/**
+ * What a route or a component requires, in one shape for `<RequireAccess>` and
+ * `requireAccess()`: the rule is implemented once, here.
+ */
+export interface AccessRule {
+  /** The organization the rule applies to; alone, it requires membership. */
+  org?: string | undefined;
+  /** The rule applies in the active organization, where `org` would name one. */
+  activeOrg?: boolean | undefined;
+  /** With `resource`: the scope check, in the organization or in any. */
+  action?: string | undefined;
+  resource?: string | undefined;
+  /** With `org` or `activeOrg`: an explicit role assignment (`owner` does not imply `admin`). */
+  role?: OrgRole | undefined;
+}
+
+export type AccessVerdict = "loading" | "error" | "signed-out" | "allowed" | "denied" | "no-active-org";
+
+const roleChecks: Record<OrgRole, (agent: AuthenticatedAgent, org: string) => boolean> = {
+  owner: (agent, org) => agent.isOwnerOf(org),
+  admin: (agent, org) => agent.isAdminOf(org),
+  member: (agent, org) => agent.isMemberOf(org),
+};
+
+/** A caller mistake in the rule: a `TypeError` at once, whatever the session. */
+export function checkAccessRule({ org, activeOrg, action, resource, role }: AccessRule, caller: string): void {
+  if ((action === undefined) !== (resource === undefined)) throw new TypeError(`${caller}: action and resource go together`);
+  if (activeOrg && org !== undefined) throw new TypeError(`${caller}: org and activeOrg exclude each other`);
+  if (role !== undefined && org === undefined && !activeOrg) throw new TypeError(`${caller}: role needs org or activeOrg`);
+  if (role !== undefined && !Object.hasOwn(roleChecks, role)) throw new TypeError(`${caller}: unknown role "${role}"`);
+}
+
+function allows(agent: AuthenticatedAgent, org: string | undefined, { action, resource, role }: AccessRule): boolean {
+  if (org !== undefined && !(role ? roleChecks[role](agent, org) : agent.isMemberOf(org))) return false;
+  if (action === undefined || resource === undefined) return true;
+  return org === undefined ? agent.hasAccess(action, resource) : agent.hasAccessIn(org, action, resource);
+}
+
+/** The rule's verdict on a snapshot. */
+export function accessVerdict(snapshot: AuthSnapshot, rule: AccessRule): AccessVerdict {
+  if (snapshot.status === "loading") return "loading";
+  if (snapshot.status === "error") return "error";
+  const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
+  if (!agent) return "signed-out";
+  if (rule.activeOrg && !snapshot.activeOrg) return "no-active-org";
+  return allows(agent, rule.activeOrg ? snapshot.activeOrg?.id : rule.org, rule) ? "allowed" : "denied";
+}
+
+/** The client half `requireAccess()` needs. */
+export interface AccessGate {
+  ready(): Promise<AuthSnapshot>;
+  loginWithRedirect(options: { returnTo: string }): Promise<void>;
+}
+
+/**
+ * For route loaders and guards (React Router's `loader`, TanStack Router's
+ * `beforeLoad`): waits for the session to settle, then resolves to the agent
+ * the rule allows. Signed out, it starts the login (returning to `returnTo`,
+ * default the current location) and rejects with `LoginRequiredError`. After
+ * a failed login it rejects with that error, and never starts a second login
+ * (which would loop through the IdP). Denied: `InsufficientScopeError`, with
+ * `no_active_org` as its code when the rule needs an active org and there is none.
+ */
+export async function requireAccess(client: AccessGate, rule: AccessRule = {}, options: { returnTo?: string } = {}): Promise<AuthenticatedAgent> {
+  checkAccessRule(rule, "requireAccess()");
+  const snapshot = await client.ready();
+  const verdict = accessVerdict(snapshot, rule);
+  if (verdict === "allowed" && snapshot.agent) return snapshot.agent;
+  if (verdict === "error") throw snapshot.error ?? new OAuthError("unexpected_error", "the session failed");
+  if (verdict === "signed-out") {
+    const { pathname = "/", search = "", hash = "" } = globalThis.location ?? {};
+    await client.loginWithRedirect({ returnTo: options.returnTo ?? `${pathname}${search}${hash}` });
+    throw new LoginRequiredError("signed out: the login has started");
+  }
+  if (verdict === "no-active-org") throw new InsufficientScopeError("no active organization", {}, "no_active_org");
+  throw new InsufficientScopeError("the signed-in agent may not do this");
+}
