@@ -1,9 +1,10 @@
 import { ActiveOrgChoice, chooseActiveOrg } from "./active-org.js";
 import { AuthenticatedAgent } from "./agent.js";
-import { isTransient, NetworkError, OAuthError } from "./errors.js";
+import { isTransient, NetworkError } from "./errors.js";
+import { EventBus, type AuthPIEventListener, type AuthPIEvents } from "./events.js";
 import type { HttpContext } from "./http.js";
 import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
-import type { AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
+import type { AgentOptions, AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
 import { isRedirectCallback, RedirectLogin, type CallbackResult, type LoginOptions } from "./redirect-login.js";
 import { refreshDueAt, RefreshScheduler } from "./refresh-scheduler.js";
 import { restoreSession } from "./session-record.js";
@@ -20,11 +21,7 @@ export type { CallbackResult, LoginOptions } from "./redirect-login.js";
 export type { AuthSnapshot, AuthStatus } from "./session-store.js";
 export type { LogoutOptions, LogoutResult } from "./sign-out.js";
 
-export interface AgentOptions {
-  onRefresh?: (tokens: TokenSet) => void;
-  onRefreshError?: (error: OAuthError) => void;
-  autoRefresh?: boolean;
-}
+export type { AgentOptions } from "./protocol.js";
 
 /**
  * The AuthPI client for single-page apps: a public OpenID Connect client
@@ -43,6 +40,7 @@ export class AuthPIClient {
   readonly #scheduler: RefreshScheduler;
   readonly #refresh: SessionRefresh;
   readonly #login: RedirectLogin;
+  readonly #events = new EventBus();
   #protocolModule: Promise<Protocol> | null = null;
   #started = false;
   #mounts = 0;
@@ -57,7 +55,7 @@ export class AuthPIClient {
     const storage = resolveStorage(resolved.storage);
     this.#storage = new SafeStorage(storage);
     const keys = (this.#keys = storageKeys(resolved.clientId));
-    this.#tabs = new TabCoordinator(keys, new SafeStorage(ledgerStorage(resolved.storage, storage)), resolved.now);
+    this.#tabs = new TabCoordinator(keys, new SafeStorage(ledgerStorage(resolved.storage, storage)), resolved.now, this.#events);
     const session = restoreSession(this.#storage, keys.session, resolved, this.#tabs.loggedOutAt());
     this.#callbackOnStart = isRedirectCallback(globalThis.location?.href, resolved.redirectUri);
     const status = this.#callbackOnStart || session?.agent.isExpired(0) ? "loading" : session ? "authenticated" : "unauthenticated";
@@ -72,8 +70,10 @@ export class AuthPIClient {
         return refreshDueAt(current.record.tokens.expiresAt, current.record.receivedAt, resolved.refreshBufferSeconds);
       },
       () => void this.#refresh.run().catch(() => undefined),
+      this.#events,
     );
-    this.#refresh = new SessionRefresh({ options: resolved, storage: this.#storage, keys, store: this.#store, tabs: this.#tabs, scheduler: () => this.#scheduler, protocol });
+    const parts = { options: resolved, storage: this.#storage, keys, store: this.#store, tabs: this.#tabs, scheduler: () => this.#scheduler, protocol, events: this.#events };
+    this.#refresh = new SessionRefresh(parts);
     this.#store.subscribe(() => this.#scheduler.plan());
   }
 
@@ -82,6 +82,11 @@ export class AuthPIClient {
   getSnapshot = (): AuthSnapshot => this.#store.getSnapshot();
 
   subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
+
+  /** Observe the client at work (`refresh`, `schedule`, `tab`): for devtools and logging. Returns the unsubscribe. */
+  on<K extends keyof AuthPIEvents>(type: K, listener: AuthPIEventListener<K>): () => void {
+    return this.#events.on(type, listener);
+  }
 
   /** Resolves once the status is no longer `loading` (restore, callback, first refresh settled). */
   ready = (): Promise<AuthSnapshot> => this.#store.settled();
@@ -105,7 +110,11 @@ export class AuthPIClient {
         this.#startCallback = this.handleRedirectCallback().catch(() => null);
         void this.#startCallback.finally(() => (this.#startCallback = null));
       }
-      this.#scheduler.start(() => this.#onWake());
+      // A tab that was away (back-forward cache, frozen) may have missed a logout broadcast: the tombstone tells.
+      this.#scheduler.start(() => {
+        const session = this.#store.session;
+        if (session && session.record.receivedAt * 1000 < this.#tabs.loggedOutAt()) this.#signedOutElsewhere();
+      });
       // An expired restored session refreshes now, background refresh or not.
       if (this.#store.getSnapshot().status === "loading" && this.#store.session?.agent.isExpired(0)) this.#refresh.run().catch(() => undefined);
     }
@@ -133,14 +142,11 @@ export class AuthPIClient {
     };
   }
 
-  /** A tab that was away (back-forward cache, frozen) may have missed a logout broadcast: the tombstone tells. */
-  #onWake(): void {
-    const session = this.#store.session;
-    if (session && session.record.receivedAt * 1000 < this.#tabs.loggedOutAt()) this.#signedOutElsewhere();
-  }
-
   async #onTabMessage(message: TabMessage): Promise<void> {
-    if (message.type === "logout") this.#signedOutElsewhere();
+    if (message.type === "logout") {
+      this.#events.emit("tab", { kind: "logout-received", at: this.#options.now(), durationMs: 0 });
+      this.#signedOutElsewhere();
+    }
     else await this.#refresh.onTabMessage(message);
   }
 
@@ -212,18 +218,7 @@ export class AuthPIClient {
 
   /** Stateless: an agent from stored tokens (either shape), refreshed first when it is due. */
   async createAgent(tokens: TokenSet | Record<string, unknown>, options: AgentOptions = {}): Promise<AuthenticatedAgent> {
-    const protocol = await this.#protocol();
-    const agent = await protocol.agentFromTokens(tokens);
-    const due = this.#options.now() >= refreshDueAt(agent.expiresAt, agent.claims.iat, this.#options.refreshBufferSeconds);
-    if (!(options.autoRefresh ?? this.#options.autoRefresh) || !due) return agent;
-    try {
-      const refreshed = await protocol.refresh(agent);
-      options.onRefresh?.(refreshed.tokens);
-      return refreshed;
-    } catch (error) {
-      if (error instanceof OAuthError) options.onRefreshError?.(error);
-      throw error;
-    }
+    return (await this.#protocol()).createAgent(tokens, { autoRefresh: this.#options.autoRefresh, ...options });
   }
 
   /** The organization this tab acts in (`null`: none); see active-org.ts for the rules. */

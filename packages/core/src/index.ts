@@ -1,7 +1,7 @@
 export { accessVerdict, checkAccessRule, requireAccess, type AccessGate, type AccessRule, type AccessVerdict, type OrgRole } from "./access-rule.js";
 export { AuthenticatedAgent, PrincipalType, principalTypeOf } from "./agent.js";
 export * from "./errors.js";
-export { hasAccess, parseScope, ScopeSet, type ParsedScope } from "./scope.js";
+export { explainAccess, hasAccess, parseScope, ScopeSet, type ParsedScope } from "./scope.js";
 export type { IdTokenClaims, Organization, TokenSet, UserInfo } from "./types.js";
 export {
   AuthPIClient,
@@ -19,3 +19,4 @@ export type { AuthPIClientOptions } from "./options.js";
 export type { StorageLike } from "./storage.js";
 export { timers, type TimerProvider } from "./timers.js";
 export { wakeEvents, type WakeReason, type WakeSetup } from "./wake-events.js";
+export type { AuthPIEventListener, AuthPIEvents } from "./events.js";

@@ -3,7 +3,7 @@
 // session downloads none of it until it first talks to the IdP.
 import { AuthenticatedAgent } from "./agent.js";
 import { CALLBACK_PARAMS, singleParams } from "./callback-params.js";
-import { DiscoveryError, errorFromCode, InvalidResponseError, IssuerMismatchError, JwksError, StateMismatchError, SubjectMismatchError, TokenExpiredError, TokenParseError } from "./errors.js";
+import { DiscoveryError, errorFromCode, OAuthError, InvalidResponseError, IssuerMismatchError, JwksError, StateMismatchError, SubjectMismatchError, TokenExpiredError, TokenParseError } from "./errors.js";
 import { expectJson, send, type HttpContext } from "./http.js";
 import type { IdTokenExpectations } from "./id-token.js";
 import { Issuer } from "./issuer.js";
@@ -11,6 +11,7 @@ import type { ResolvedOptions } from "./options.js";
 import { parseOrganizations } from "./organizations.js";
 import { PendingLogins, type PendingLogin } from "./pending-login.js";
 import { randomToken, s256 } from "./random.js";
+import { refreshDueAt } from "./refresh-scheduler.js";
 import { seal, unseal } from "./sealed-record.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
@@ -35,6 +36,12 @@ export interface AuthorizationOptions {
   loginHint?: string;
   resources?: readonly string[];
   extraParams?: Record<string, string>;
+}
+
+export interface AgentOptions {
+  onRefresh?: (tokens: TokenSet) => void;
+  onRefreshError?: (error: OAuthError) => void;
+  autoRefresh?: boolean;
 }
 
 /** Parameters the SDK owns; `extraParams` may not override them. */
@@ -142,6 +149,20 @@ export class Protocol {
     const tokens = normalizeTokenSet(input);
     const claims = await this.issuer.verify(tokens.idToken, { ignoreExpiry: true });
     return new AuthenticatedAgent(tokens, claims, this.options.now);
+  }
+
+  /** Stateless `createAgent()`: the agent of a stored token set, refreshed first when it is due (its `onRefresh` is called). */
+  async createAgent(input: TokenSet | Record<string, unknown>, options: AgentOptions): Promise<AuthenticatedAgent> {
+    const agent = await this.agentFromTokens(input);
+    if (!options.autoRefresh || this.options.now() < refreshDueAt(agent.expiresAt, agent.claims.iat, this.options.refreshBufferSeconds)) return agent;
+    try {
+      const refreshed = await this.refresh(agent);
+      options.onRefresh?.(refreshed.tokens);
+      return refreshed;
+    } catch (error) {
+      if (error instanceof OAuthError) options.onRefreshError?.(error);
+      throw error;
+    }
   }
 
   /**

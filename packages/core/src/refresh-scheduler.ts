@@ -1,4 +1,5 @@
 import { OAuthError } from "./errors.js";
+import type { EventBus } from "./events.js";
 import { timers } from "./timers.js";
 import { wakeEvents, type WakeReason } from "./wake-events.js";
 
@@ -41,6 +42,7 @@ export class RefreshScheduler {
     /** The session's due time in ms, or `null` when nothing should run (signed out, disabled, already refreshing). */
     private readonly dueAt: () => number | null,
     private readonly run: () => void,
+    private readonly events: EventBus,
   ) {}
 
   start(onWake: (reason: WakeReason) => void): void {
@@ -63,8 +65,9 @@ export class RefreshScheduler {
   plan(): void {
     this.#clearTimer();
     const dueAt = this.#stopWaking ? this.dueAt() : null;
-    if (dueAt === null) return;
-    const at = this.#retryAt ?? Math.max(dueAt, this.#refreshedAt + MIN_REFRESH_INTERVAL_MS);
+    const at = dueAt === null ? null : (this.#retryAt ?? Math.max(dueAt, this.#refreshedAt + MIN_REFRESH_INTERVAL_MS));
+    this.events.emit("schedule", { nextRefreshAt: at });
+    if (at === null) return;
     const delay = at - this.now();
     if (delay <= 0) {
       this.run();

@@ -45,12 +45,21 @@ function grants({ resource: granted, action: allowed }: ParsedScope, action: str
  * agents precompile their scopes into a {@link ScopeSet} instead.
  */
 export function hasAccess(scopes: unknown, action: string, resource: string): boolean {
-  if (!Array.isArray(scopes) || !isRequest(action, resource)) return false;
+  return explainAccess(scopes, action, resource) !== null;
+}
+
+/**
+ * The first of `scopes` that grants `action` on `resource`, or `null`: the
+ * answer to "why is this allowed?" (devtools, audit logs), under exactly
+ * `hasAccess`'s rules, which are defined by this function.
+ */
+export function explainAccess(scopes: unknown, action: string, resource: string): string | null {
+  if (!Array.isArray(scopes) || !isRequest(action, resource)) return null;
   for (const scope of scopes) {
     const parsed = parseScope(scope);
-    if (parsed && grants(parsed, action, resource)) return true;
+    if (parsed && grants(parsed, action, resource)) return scope as string;
   }
-  return false;
+  return null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AuthenticatedAgent } from "./agent.js";
 import { isTransient, LoginRequiredError, RefreshError, toOAuthError } from "./errors.js";
+import type { EventBus } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Protocol } from "./protocol.js";
 import type { RefreshScheduler } from "./refresh-scheduler.js";
@@ -22,6 +23,7 @@ export interface RefreshParts {
   tabs: TabCoordinator;
   scheduler: () => RefreshScheduler;
   protocol: () => Promise<Protocol>;
+  events: EventBus;
 }
 
 /**
@@ -64,12 +66,20 @@ export class SessionRefresh {
     const planned = store.session;
     if (!planned) throw signedOut();
     if (planned !== requested) return planned.agent;
-    const attempt: { session: Session } = { session: planned };
+    const attempt: { session: Session; ours: boolean } = { session: planned, ours: false };
+    const startedAt = this.parts.options.now();
+    const report = (outcome: "refreshed" | "adopted" | "retrying" | "failed", error: unknown = null) =>
+      this.parts.events.emit("refresh", { outcome, startedAt, durationMs: this.parts.options.now() - startedAt, error: error === null ? null : toOAuthError(error) });
     try {
-      return await tabs.withLock(() => this.#refreshUnderLock(planned, attempt));
+      const agent = await tabs.withLock(() => this.#refreshUnderLock(planned, attempt));
+      report(attempt.ours ? "refreshed" : "adopted");
+      return agent;
     } catch (error) {
       // Every failure goes through here once: a fatal one ends the session, any other waits out the backoff.
-      if (store.session === attempt.session) this.#failed(error);
+      if (store.session === attempt.session) {
+        this.#failed(error);
+        report(isTransient(error) ? "retrying" : "failed", error);
+      }
       throw toOAuthError(error);
     }
   }
@@ -87,7 +97,7 @@ export class SessionRefresh {
     options.onRefreshError?.(oauthError);
   }
 
-  async #refreshUnderLock(planned: Session, attempt: { session: Session }): Promise<AuthenticatedAgent> {
+  async #refreshUnderLock(planned: Session, attempt: { session: Session; ours: boolean }): Promise<AuthenticatedAgent> {
     const { store, tabs, scheduler, options } = this.parts;
     // Another tab may have refreshed while we waited for the lock: use its tokens.
     this.#adoptFromStorage();
@@ -108,6 +118,7 @@ export class SessionRefresh {
       throw signedOut("signed out while refreshing");
     }
     if (refreshToken) tabs.retire(refreshToken);
+    attempt.ours = true;
     scheduler().succeeded();
     const record = store.refreshed(agent, receivedAt);
     options.onRefresh?.(agent.tokens);
@@ -149,6 +160,7 @@ export class SessionRefresh {
   async #handOff(digest: string, refreshToken: string, record: SessionRecord): Promise<void> {
     const sealed = await (await this.parts.protocol()).seal(record, refreshToken);
     this.parts.tabs.post({ type: "rotated", from: digest, sealed });
+    this.parts.events.emit("tab", { kind: "rotation-handed-off", at: this.parts.options.now(), durationMs: 0 });
   }
 
   /** A rotation or a request for one from another tab. */
@@ -173,5 +185,6 @@ export class SessionRefresh {
     if (!agent) return;
     tabs.retire(refreshToken);
     store.adopted(agent, record);
+    this.parts.events.emit("tab", { kind: "rotation-adopted", at: options.now(), durationMs: 0 });
   }
 }

@@ -1,3 +1,4 @@
+import type { EventBus } from "./events.js";
 import type { Sealed } from "./sealed-record.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
@@ -49,6 +50,7 @@ export class TabCoordinator {
     /** Where the ledger and the logout tombstone live: shared by every tab when the session's storage allows it. */
     private readonly shared: SafeStorage,
     private readonly now: () => number,
+    private readonly events: EventBus,
   ) {}
 
   open(onMessage: (message: TabMessage) => void): void {
@@ -79,12 +81,14 @@ export class TabCoordinator {
     const locks = typeof navigator === "object" ? navigator.locks : undefined;
     if (!locks) return task();
     let started = false;
+    const requestedAt = this.now();
     const controller = new AbortController();
     const timer = timers.setTimeout(() => controller.abort(), LOCK_WAIT_MS);
     try {
       return await locks.request(this.keys.lock, { signal: controller.signal }, () => {
         started = true;
         timers.clearTimeout(timer);
+        this.events.emit("tab", { kind: "lock-waited", at: requestedAt, durationMs: this.now() - requestedAt });
         return task();
       });
     } catch (error) {

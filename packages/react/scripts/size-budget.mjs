@@ -13,7 +13,7 @@ const KB = 1024;
 const entries = [
   {
     name: "app: AuthPIProvider + useAccess + RequireAccess",
-    budget: { first: 13 * KB, total: 28 * KB },
+    budget: { first: 13 * KB, total: 28.5 * KB },
     source: `
       import { AuthPIClient } from "@authpi/core";
       import { AuthPIProvider, RequireAccess, useAccess } from "@authpi/react";
@@ -24,7 +24,7 @@ const entries = [
         return jsx(AuthPIProvider, { client, children: jsx(RequireAccess, { action: "read", resource: "projects", children: jsx(Projects, {}) }) });
       }`,
   },
-  { name: "@authpi/core (everything)", budget: { first: 12.5 * KB, total: 27.5 * KB }, source: `export * from "@authpi/core";` },
+  { name: "@authpi/core (everything)", budget: { first: 13 * KB, total: 28.5 * KB }, source: `export * from "@authpi/core";` },
   // One file, no splitting: tree-shaking alone must drop the client, jose and zod.
   { name: "hasAccess alone", budget: { first: 1 * KB, total: 1 * KB }, source: `export { hasAccess } from "@authpi/core";`, forbid: ["jose", "zod"], splitting: false },
 ];

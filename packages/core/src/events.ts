@@ -1,0 +1,38 @@
+import type { OAuthError } from "./errors.js";
+
+/**
+ * What the client tells observers (devtools, logging) as it works. Times are
+ * the client's clock, in ms. Listeners run synchronously; one that throws is
+ * ignored, so an observer can never break the session.
+ */
+export interface AuthPIEvents {
+  /** A session refresh ended: with our own tokens, another tab's, or a failure (retried or fatal). */
+  refresh: { outcome: "refreshed" | "adopted" | "retrying" | "failed"; startedAt: number; durationMs: number; error: OAuthError | null };
+  /** When the next background refresh is planned (`null`: none, e.g. signed out or one is running). */
+  schedule: { nextRefreshAt: number | null };
+  /** The tab protocol: tokens taken from or handed to another tab, a logout heard, a wait for the refresh lock. */
+  tab: { kind: "rotation-adopted" | "rotation-handed-off" | "logout-received" | "lock-waited"; at: number; durationMs: number };
+}
+
+export type AuthPIEventListener<K extends keyof AuthPIEvents> = (event: AuthPIEvents[K]) => void;
+
+/** One set of listeners for every kind: the smallest thing that works, since every app ships it. */
+export class EventBus {
+  readonly #listeners = new Set<(type: keyof AuthPIEvents, event: unknown) => void>();
+
+  on<K extends keyof AuthPIEvents>(type: K, listener: AuthPIEventListener<K>): () => void {
+    const filtered = (kind: keyof AuthPIEvents, event: unknown) => kind === type && listener(event as AuthPIEvents[K]);
+    this.#listeners.add(filtered);
+    return () => this.#listeners.delete(filtered);
+  }
+
+  emit<K extends keyof AuthPIEvents>(type: K, event: AuthPIEvents[K]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(type, event);
+      } catch {
+        // An observer's bug is not the session's problem.
+      }
+    }
+  }
+}
