@@ -154,3 +154,32 @@ describe("a login completing over a stored session", () => {
     expect(storage.getItem("authpi:cli_test:session")).toBeNull();
   });
 });
+
+describe("a login started during a logout", () => {
+  it("waits for a logout that stays on the page (no end-session endpoint), then starts, asking for credentials", async () => {
+    const metadata = (await (await idp.fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const original = { ...metadata };
+    delete metadata.end_session_endpoint;
+    idp.on("/.well-known/openid-configuration", { body: metadata });
+    const now = Math.floor(Date.now() / 1000);
+    storage.setItem(
+      "authpi:cli_test:session",
+      JSON.stringify({
+        v: 1,
+        issuer: idp.issuer,
+        clientId: "cli_test",
+        tokens: { accessToken: "at", idToken: "id", refreshToken: "rt", tokenType: "Bearer", scope: "openid", expiresAt: now + 300 },
+        claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + 300, iat: now },
+        receivedAt: now,
+      }),
+    );
+    const client = newClient();
+    const logout = client.logout();
+    const login = client.loginWithRedirect(); // a guard that saw the session end
+    await logout;
+    await login;
+    expect(location.assigned).toHaveLength(1);
+    expect(new URL(location.assigned[0] ?? "").searchParams.get("prompt")).toBe("login");
+    idp.on("/.well-known/openid-configuration", { body: original });
+  });
+});

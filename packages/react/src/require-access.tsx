@@ -1,5 +1,5 @@
 import { accessVerdict, checkAccessRule, type AccessRule } from "@authpi/core";
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { useAuthPIStore, useAuthSelector } from "./store.js";
 
 export type { OrgRole } from "@authpi/core";
@@ -14,9 +14,27 @@ export interface RequireAccessProps extends AccessRule {
   loading?: ReactNode;
   /** Signed out. Default: start the login, returning to the current location. */
   unauthenticated?: ReactNode;
+  /**
+   * The session ended while this guard was showing it (a refresh the IdP
+   * refused, a logout in another tab). Default: a "You are signed out" status
+   * with a button to sign in again. Never a navigation on its own: the tab
+   * may be in the background, and the user did not ask to leave.
+   */
+  signedOut?: ReactNode;
   /** The session failed (the IdP answered `access_denied`, `user_blocked`, …). Default: an alert with its description. */
   error?: ((error: Error) => ReactNode) | undefined;
   children?: ReactNode;
+}
+
+function SignedOut({ signIn }: { signIn: () => void }) {
+  return (
+    <div role="status">
+      You are signed out.{" "}
+      <button type="button" onClick={signIn}>
+        Sign in again
+      </button>
+    </div>
+  );
 }
 
 function ErrorAlert({ error }: { error: Error }) {
@@ -30,21 +48,30 @@ const defaultError = (error: Error) => <ErrorAlert error={error} />;
 /**
  * Renders its children only for an agent the rule allows. Signed out, it
  * starts the login once; after a failed login (status `error`) it shows the
- * error instead of starting another, which would loop through the IdP.
+ * error instead of starting another, which would loop through the IdP. A
+ * session that ends under it shows `signedOut` instead of leaving the page.
  */
-export function RequireAccess({ fallback = null, loading = null, unauthenticated, noActiveOrg, error: renderError = defaultError, children, ...rule }: RequireAccessProps) {
+export function RequireAccess({ fallback = null, loading = null, unauthenticated, signedOut, noActiveOrg, error: renderError = defaultError, children, ...rule }: RequireAccessProps) {
   checkAccessRule(rule, "<RequireAccess>");
   const store = useAuthPIStore("<RequireAccess>");
   const verdict = useAuthSelector("<RequireAccess>", (snapshot) => accessVerdict(snapshot, rule));
   const sessionError = useAuthSelector("<RequireAccess>", (snapshot) => snapshot.error);
-  const shouldLogin = verdict === "signed-out" && unauthenticated === undefined;
-
+  // Whether this guard has shown a session: UI memory of what the user saw, not session state.
+  const sawSession = useRef(false);
+  const ended = verdict === "signed-out" && sawSession.current;
+  const shouldLogin = verdict === "signed-out" && unauthenticated === undefined && !ended;
   useEffect(() => {
-    if (!shouldLogin) return;
-    // The client runs one login at a time (StrictMode's second effect and nested guards join it);
-    // a failed start becomes the snapshot's `error`, rendered below, and never starts another.
+    if (verdict === "allowed" || verdict === "denied" || verdict === "no-active-org") sawSession.current = true;
+  }, [verdict]);
+  const signIn = () => {
     const { pathname, search, hash } = window.location;
     store.loginWithRedirect({ returnTo: `${pathname}${search}${hash}` }).catch(() => undefined);
+  };
+
+  useEffect(() => {
+    // The client runs one login at a time (StrictMode's second effect and nested guards join it);
+    // a failed start becomes the snapshot's `error`, rendered below, and never starts another.
+    if (shouldLogin) signIn();
   }, [shouldLogin, store]);
 
   switch (verdict) {
@@ -59,6 +86,8 @@ export function RequireAccess({ fallback = null, loading = null, unauthenticated
     case "error":
       return <>{renderError(sessionError ?? new Error("authentication failed"))}</>;
     case "signed-out":
-      return <>{unauthenticated !== undefined ? unauthenticated : loading}</>;
+      if (unauthenticated !== undefined) return <>{unauthenticated}</>;
+      if (ended) return <>{signedOut === undefined ? <SignedOut signIn={signIn} /> : signedOut}</>;
+      return <>{loading}</>;
   }
 }

@@ -22,6 +22,8 @@ beforeEach(() => {
 afterEach(() => {
   vi.restoreAllMocks();
   history.replaceState(null, "", "/");
+  // A logout leaves its tombstone in localStorage: the next test's session must not predate it.
+  localStorage.clear();
 });
 
 /** Renders a guard with the client; the navigation to the IdP is a spy (nothing leaves the page). */
@@ -198,8 +200,8 @@ describe("<RequireAccess> after a failed login", () => {
   });
 });
 
-describe("<RequireAccess> after a logout that stays on the page", () => {
-  it("starts the login once the logout is done, instead of sticking on loading (no end-session endpoint)", async () => {
+describe("<RequireAccess> when the session ends under it", () => {
+  it("after a logout that stays on the page (no end-session endpoint), says so instead of sticking on loading or leaving", async () => {
     const client = signedIn();
     const assign = vi.spyOn(location, "assign").mockImplementation(() => undefined);
     function SignOut() {
@@ -214,9 +216,34 @@ describe("<RequireAccess> after a logout that stays on the page", () => {
     );
     expect(screen.getByText("secret")).toBeTruthy();
     fireEvent.click(screen.getByText("sign out"));
+    expect((await screen.findByRole("status")).textContent).toContain("You are signed out.");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(assign).not.toHaveBeenCalled();
+    // Signing in again asks the IdP for credentials: the IdP's session may outlive ours.
+    fireEvent.click(screen.getByRole("button", { name: "Sign in again" }));
     await waitFor(() => expect(assign).toHaveBeenCalledTimes(1));
     const url = new URL(String(assign.mock.calls[0]?.[0]));
     expect(url.pathname).toBe("/i_react/auth");
     expect(url.searchParams.get("prompt")).toBe("login");
+  });
+
+  it("renders `signedOut` when given, and `unauthenticated` wins over both", async () => {
+    const client = signedIn();
+    const { rerender } = renderStrict(
+      <AuthPIProvider client={client}>
+        <RequireAccess signedOut={<p>session over</p>}>secret</RequireAccess>
+      </AuthPIProvider>,
+    );
+    expect(screen.getByText("secret")).toBeTruthy();
+    await act(() => client.logout({ revoke: false }));
+    expect(screen.getByText("session over")).toBeTruthy();
+    rerender(
+      <AuthPIProvider client={client}>
+        <RequireAccess signedOut={<p>session over</p>} unauthenticated={<p>please sign in</p>}>
+          secret
+        </RequireAccess>
+      </AuthPIProvider>,
+    );
+    expect(screen.getByText("please sign in")).toBeTruthy();
   });
 });
