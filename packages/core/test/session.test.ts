@@ -2,12 +2,11 @@
 // restore, background refresh, sleep, backoff, 429, fatal refresh errors, logout.
 // `window` and `document` are bare event targets: the real ones are the browser suite's.
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { AuthPIClient, NetworkError, OAuthError, type TokenSet } from "../src/index.js";
+import { AuthPIClient, NetworkError, OAuthError } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
+import { advance, fakeClient, SESSION_KEY as KEY, seedSession, settle, T0, useFakeBrowser, type SeedPatch } from "./support/fake-session.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
 
-const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
-const KEY = "authpi:cli_test:session";
 let idp: HostileIdp;
 let storage: StorageLike;
 
@@ -18,9 +17,7 @@ beforeAll(() => import("../src/protocol.js"));
 beforeEach(async () => {
   idp = await startHostileIdp();
   storage = memoryStorage();
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: T0 });
-  vi.stubGlobal("window", new EventTarget());
-  vi.stubGlobal("document", Object.assign(new EventTarget(), { visibilityState: "visible" }));
+  useFakeBrowser();
   idp.on("/token", refreshReply);
 });
 afterEach(async () => {
@@ -29,16 +26,6 @@ afterEach(async () => {
   vi.unstubAllGlobals();
   await idp.close();
 });
-
-/** Lets in-flight promise chains (the in-memory fetch, response bodies) finish. */
-async function settle() {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-async function advance(ms: number) {
-  await vi.advanceTimersByTimeAsync(ms);
-  await settle();
-}
 
 let issued = 0;
 /**
@@ -52,41 +39,8 @@ function refreshReply() {
 
 const tokenRequests = () => idp.requests.filter((r) => r.path === "/token").length;
 
-function seed(patch: { expiresIn?: number; lifetime?: number; refreshToken?: string | null; record?: Record<string, unknown> } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  const expiresAt = now + (patch.expiresIn ?? 300);
-  const tokens: TokenSet = {
-    accessToken: "at-0",
-    idToken: "id-0",
-    ...(patch.refreshToken === null ? {} : { refreshToken: patch.refreshToken ?? "rt-0" }),
-    tokenType: "Bearer",
-    scope: "openid",
-    expiresAt,
-  };
-  storage.setItem(
-    KEY,
-    JSON.stringify({
-      v: 1,
-      issuer: idp.issuer,
-      clientId: "cli_test",
-      tokens,
-      claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: expiresAt, iat: now },
-      receivedAt: expiresAt - (patch.lifetime ?? 300),
-      ...patch.record,
-    }),
-  );
-}
-
-function newClient(extra: Partial<ConstructorParameters<typeof AuthPIClient>[0]> = {}) {
-  return new AuthPIClient({
-    issuerUrl: idp.issuer,
-    clientId: "cli_test",
-    redirectUri: "http://127.0.0.1:5173/callback",
-    storage,
-    fetch: idp.fetch,
-    ...extra,
-  });
-}
+const seed = (patch: SeedPatch = {}) => seedSession(storage, idp, patch);
+const newClient = (extra: Partial<ConstructorParameters<typeof AuthPIClient>[0]> = {}) => fakeClient(idp, storage, extra);
 
 describe("restore (SPEC §7.5)", () => {
   it("restores an unexpired session synchronously: authenticated before any network call", () => {

@@ -26,6 +26,8 @@ export interface SeedPatch {
   organizations?: Array<{ id: string; title?: string | null; scopes: string[]; joined_at: number }>;
   /** The login was restricted to this organization. */
   org?: string;
+  /** Fields that overwrite the record's own (to corrupt it). */
+  record?: Record<string, unknown>;
 }
 
 /** A session record as a login would have stored it, `expiresIn` seconds from now. */
@@ -41,7 +43,7 @@ export function seedSession(storage: StorageLike, idp: HostileIdp, patch: SeedPa
     expiresAt,
   };
   const claims = { iss: idp.issuer, sub: patch.sub ?? "usr_1", aud: "cli_test", exp: expiresAt, iat: now, ...(patch.organizations ? { organizations: patch.organizations } : {}) };
-  const record = { v: 1, issuer: idp.issuer, clientId: "cli_test", tokens, claims, receivedAt: expiresAt - (patch.lifetime ?? 300), ...(patch.org ? { org: patch.org } : {}) };
+  const record = { v: 1, issuer: idp.issuer, clientId: "cli_test", tokens, claims, receivedAt: expiresAt - (patch.lifetime ?? 300), ...(patch.org ? { org: patch.org } : {}), ...patch.record };
   storage.setItem(SESSION_KEY, JSON.stringify(record));
 }
 
