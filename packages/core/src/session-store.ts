@@ -15,6 +15,12 @@ export interface AuthSnapshot {
   readonly error: OAuthError | null;
   /** The organization this tab acts in (see active-org.ts for the rules); `null` without an agent. */
   readonly activeOrg: Organization | null;
+  /**
+   * The access token has run out and the refresh cannot get through (offline,
+   * IdP unreachable), while retries go on: `status` stays as it is, since a
+   * retry can still succeed. Say so in the UI; API calls would fail meanwhile.
+   */
+  readonly stale: boolean;
 }
 
 export interface Session {
@@ -50,7 +56,7 @@ export class SessionStore {
     this.#session = restored;
     this.#chosenOrg = restored ? choice.read(restored.agent.id) : undefined;
     const agent = status === "authenticated" ? (restored?.agent ?? null) : null;
-    this.#snapshot = { status, agent, error: null, activeOrg: resolveActiveOrg(agent, restored?.record.org, this.#chosenOrg) };
+    this.#snapshot = { status, agent, error: null, activeOrg: resolveActiveOrg(agent, restored?.record.org, this.#chosenOrg), stale: false };
   }
 
   get session(): Session | null {
@@ -97,14 +103,14 @@ export class SessionStore {
     });
   }
 
-  #publish(status: AuthStatus, error: OAuthError | null = null): void {
+  #publish(status: AuthStatus, error: OAuthError | null = null, stale = false): void {
     const agent = status === "authenticated" || status === "error" ? (this.#session?.agent ?? null) : null;
     const current = this.#snapshot;
     const resolved = resolveActiveOrg(agent, this.#session?.record.org, this.#chosenOrg);
     // The same membership keeps its object: a refresh must not re-render what reads the active org.
     const activeOrg = sameOrganization(current.activeOrg, resolved) ? current.activeOrg : resolved;
-    if (current.status === status && current.agent === agent && current.error === error && current.activeOrg === activeOrg) return;
-    this.#snapshot = { status, agent, error, activeOrg };
+    if (current.status === status && current.agent === agent && current.error === error && current.activeOrg === activeOrg && current.stale === stale) return;
+    this.#snapshot = { status, agent, error, activeOrg, stale };
     for (const listener of this.#listeners) listener();
   }
 
@@ -160,7 +166,7 @@ export class SessionStore {
     if (!session) return;
     this.#chosenOrg = orgId;
     this.choice.write(session.agent.id, orgId);
-    this.#publish(this.#snapshot.status, this.#snapshot.error);
+    this.#publish(this.#snapshot.status, this.#snapshot.error, this.#snapshot.stale);
   }
 
   /** Another tab refreshed and handed us its tokens (or shared storage shows them). */
@@ -170,17 +176,21 @@ export class SessionStore {
 
   /** A refresh failed and will be retried: a restored session still waiting says why instead of spinning. */
   refreshStalled(error: OAuthError): void {
-    if (this.#snapshot.status === "loading" && this.#session) this.#publish("error", error);
+    const session = this.#session;
+    if (!session) return;
+    const stale = session.agent.isExpired(0);
+    if (this.#snapshot.status === "loading") this.#publish("error", error, stale);
+    else this.#publish(this.#snapshot.status, this.#snapshot.error, stale);
   }
 
   /** A callback or a login failed: an existing session stays as it was (security case 12). */
   failed(error: OAuthError): void {
-    this.#publish(this.#session ? "authenticated" : "error", error);
+    this.#publish(this.#session ? "authenticated" : "error", error, this.#snapshot.stale);
   }
 
   /** A new login clears the error it replaces. */
   loginStarted(): void {
-    if (this.#snapshot.status === "error") this.#publish(this.#session ? "authenticated" : "unauthenticated");
+    if (this.#snapshot.status === "error") this.#publish(this.#session ? "authenticated" : "unauthenticated", null, this.#snapshot.stale);
   }
 
   /** The session ended: logout here or in another tab, or a refresh the IdP refused (`error`). */

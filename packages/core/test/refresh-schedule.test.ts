@@ -216,3 +216,23 @@ describe("a client shared by two owners (mount())", () => {
     expect(tokenRequests()).toHaveLength(1);
   });
 });
+
+describe("snapshot.stale", () => {
+  it("says the access token ran out while the IdP cannot be reached, without changing the status; a successful retry clears it", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.999999);
+    seedSession(storage, idp, { expiresIn: 90 });
+    idp.on("/token", { status: 0 });
+    const client = fakeClient(idp, storage);
+    await client.start();
+    await advance(60_000);
+    expect(tokenRequests().length).toBeGreaterThan(0);
+    expect(client.getSnapshot()).toMatchObject({ status: "authenticated", stale: false }); // failing, but the token is still good
+    await advance(60_000);
+    expect(client.getSnapshot()).toMatchObject({ status: "authenticated", stale: true, error: null });
+    idp.on("/token", rotation({ expires_in: 300 }));
+    window.dispatchEvent(new Event("online"));
+    await advance(0);
+    expect(client.getSnapshot()).toMatchObject({ status: "authenticated", stale: false });
+    expect(client.getSnapshot().agent?.tokens.refreshToken).toBe("rt-1");
+  });
+});

@@ -37,6 +37,7 @@ export function useAuthPI(): AuthPIState {
       agent: snapshot.agent,
       error: snapshot.error,
       activeOrg: snapshot.activeOrg,
+      stale: snapshot.stale,
       isLoading: snapshot.status === "loading",
       isAuthenticated: snapshot.status === "authenticated",
     }),
