@@ -18,20 +18,22 @@ describe("each seeded user sees what their scopes allow", () => {
     const page = await signIn(env.context, env.stack, "olivia@acme.test");
     expect(await page.getByTestId("user-email").textContent()).toContain("olivia@acme.test");
     await page.screenshot({ path: `${artifactsDir}dashboard.png`, fullPage: true });
-    await open(page, "/projects?org=org_acme");
+    // One organization: it is the active one without a pick.
+    await open(page, "/projects");
     await page.getByTestId("project-list").waitFor();
+    expect(await page.getByTestId("project-list").getAttribute("data-org")).toBe("org_acme");
     expect(await visible(page, "new-project")).toBe(true);
     expect(await page.getByTestId("edit-project").count()).toBeGreaterThan(0);
     expect(await page.getByTestId("delete-project").count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${artifactsDir}projects-owner.png`, fullPage: true });
-    await open(page, "/admin?org=org_acme");
+    await open(page, "/admin");
     await page.getByTestId("access-denied").waitFor();
     expect(await visible(page, "admin-panel")).toBe(false);
   });
 
   it("the member (projects:read) sees projects without any action", async () => {
     const page = await signIn(env.context, env.stack, "max@acme.test");
-    await open(page, "/projects?org=org_acme");
+    await open(page, "/projects");
     await page.getByTestId("project-list").waitFor();
     expect(await page.getByTestId("new-project").count()).toBe(0);
     expect(await page.getByTestId("edit-project").count()).toBe(0);
@@ -41,22 +43,29 @@ describe("each seeded user sees what their scopes allow", () => {
 
   it("the user in two organizations gets each organization's scopes when switching", async () => {
     const page = await signIn(env.context, env.stack, "tara@example.test");
-    await open(page, "/admin?org=org_acme");
+    // Two organizations and no choice yet: the page asks for one.
+    await open(page, "/admin");
+    await page.getByTestId("pick-org").waitFor();
+    await page.getByTestId("org-switcher").selectOption("org_acme");
     await page.getByTestId("admin-panel").waitFor();
     await page.screenshot({ path: `${artifactsDir}admin.png`, fullPage: true });
-    await open(page, "/projects?org=org_acme");
+    await open(page, "/projects");
     await page.getByTestId("project-list").waitFor();
+    expect(await page.getByTestId("project-list").getAttribute("data-org")).toBe("org_acme");
     expect(await page.getByTestId("new-project").count()).toBe(0);
     await page.getByTestId("org-switcher").selectOption("org_globex");
     await page.getByTestId("new-project").waitFor();
-    expect(page.url()).toContain("org=org_globex");
+    expect(await page.getByTestId("project-list").getAttribute("data-org")).toBe("org_globex");
+    // Globex grants no admin role: the admin page follows the switch too.
+    await page.getByRole("link", { name: "Admin" }).first().click();
+    await page.getByTestId("access-denied").waitFor();
   });
 
   it("the *:** user may do everything but holds no role", async () => {
     const page = await signIn(env.context, env.stack, "sam@example.test");
-    await open(page, "/projects?org=org_acme");
+    await open(page, "/projects");
     await page.getByTestId("new-project").waitFor();
-    await open(page, "/admin?org=org_acme");
+    await open(page, "/admin");
     await page.getByTestId("access-denied").waitFor();
   });
 
@@ -91,12 +100,12 @@ describe("errors and redirects", () => {
 
   it("a deep link to a gated page returns there after login", async () => {
     const page = await env.context.newPage();
-    await page.goto(`${env.stack.appUrl}/projects?org=org_acme#top`);
+    await page.goto(`${env.stack.appUrl}/projects?sort=name#top`);
     await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
     await signInAt(page, "olivia@acme.test", env.stack.appUrl);
     await page.getByTestId("project-list").waitFor();
     const url = new URL(page.url());
-    expect(`${url.pathname}${url.search}${url.hash}`).toBe("/projects?org=org_acme#top");
+    expect(`${url.pathname}${url.search}${url.hash}`).toBe("/projects?sort=name#top");
   });
 
   it("the address bar holds no code, state or iss after the callback (case 11)", async () => {
@@ -108,7 +117,7 @@ describe("errors and redirects", () => {
 
 describe("reload", () => {
   it("keeps the session with no signed-out or loading frame, and no request to the IdP", async () => {
-    const page = await signIn(env.context, env.stack, "olivia@acme.test", "/projects?org=org_acme");
+    const page = await signIn(env.context, env.stack, "olivia@acme.test", "/projects");
     const statusesSeen = await recordStatuses(page);
     const idpRequests: string[] = [];
     page.on("request", (request) => {

@@ -57,9 +57,11 @@ describe("a duplicated tab", () => {
 describe("logout", () => {
   it("in one tab signs out every tab, leaves no token anywhere and never signs back in silently (cases 30, 33, 34)", async () => {
     const first = await signIn(env.context, env.stack, "tara@example.test");
+    // Tara is in two organizations: pick one, which the tabs opened from here copy.
+    await first.getByTestId("org-switcher").selectOption("org_acme");
     // One more tab on a public page, one on a gated page; both hold the session.
     const [home] = await Promise.all([env.context.waitForEvent("page"), first.evaluate(() => window.open("/"))]);
-    const [gated] = await Promise.all([env.context.waitForEvent("page"), first.evaluate(() => window.open("/projects?org=org_acme"))]);
+    const [gated] = await Promise.all([env.context.waitForEvent("page"), first.evaluate(() => window.open("/projects"))]);
     await waitForStatus(home, "authenticated");
     await gated.getByTestId("project-list").waitFor();
     await first.getByTestId("logout").click();

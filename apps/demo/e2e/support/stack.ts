@@ -47,7 +47,7 @@ export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
   mkdirSync(artifactsDir, { recursive: true });
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  const idp = await startDevIdp({ quiet: true, redirectUris: [`${appUrl}/callback`], postLogoutRedirectUris: [`${appUrl}/`], ...options });
+  const idp = await startDevIdp({ quiet: true, clientName: "Launchpad", redirectUris: [`${appUrl}/callback`], postLogoutRedirectUris: [`${appUrl}/`], ...options });
   process.env.VITE_AUTHPI_ISSUER = idp.issuerUrl;
   let vite: ViteDevServer | null = null;
   try {

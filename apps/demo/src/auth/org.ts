@@ -1,47 +1,75 @@
-import type { Organization } from "@authpi/core";
-import { useAgent } from "@authpi/react";
-import { useCallback } from "react";
-import { useSearchParams } from "react-router";
+import type { LoginOptions, Organization } from "@authpi/core";
+import { useActiveOrg } from "@authpi/react";
 
-export interface SelectedOrg {
-  /** The `?org=` of the URL, else the agent's first organization; undefined with none. */
-  readonly orgId: string | undefined;
-  /** The membership for `orgId`, or undefined when the agent is not a member of it. */
-  readonly membership: Organization | undefined;
-  readonly organizations: readonly Organization[];
-  readonly selectOrg: (orgId: string) => void;
+/**
+ * The organizations Launchpad has sample data for. A session signed in to one
+ * organization only holds that one membership (the IdP narrows the token), so
+ * this is what its switcher offers beside it.
+ */
+export const launchpadOrgs: readonly { readonly id: string; readonly title: string }[] = [
+  { id: "org_acme", title: "Acme Inc." },
+  { id: "org_globex", title: "Globex" },
+];
+
+export function orgName(org: Pick<Organization, "id" | "title"> | null | undefined, orgId = org?.id ?? ""): string {
+  return org?.title ?? launchpadOrgs.find((known) => known.id === orgId)?.title ?? orgId;
+}
+
+// The kit knows whether the session was signed in with `org` (it signs in again on a
+// switch) but does not say so, so the app notes which sign-ins it started with one.
+// Per tab, like the session: a duplicated tab copies both.
+const RESTRICTED_KEY = "launchpad:signed-in-to-org";
+
+function noteSignIn(org: string | undefined): void {
+  try {
+    if (org === undefined) sessionStorage.removeItem(RESTRICTED_KEY);
+    else sessionStorage.setItem(RESTRICTED_KEY, org);
+  } catch {
+    // Storage unavailable: the switcher just won't say that switching signs in again.
+  }
+}
+
+/** Every sign-in the app starts goes through here, so the note above stays true. */
+export function startSignIn(login: (options?: LoginOptions) => Promise<void>, options?: LoginOptions): Promise<void> {
+  noteSignIn(options?.org);
+  return login(options);
+}
+
+/** Sign-out: the next sign-in is unrestricted unless it says otherwise. */
+export function forgetSignIn(): void {
+  noteSignIn(undefined);
+}
+
+export interface OrgChoice {
+  readonly activeOrg: Organization | null;
+  /** What the switcher offers: the memberships, plus, when restricted, Launchpad's other organizations. */
+  readonly choices: readonly { readonly id: string; readonly title: string; readonly member: boolean }[];
+  /** The organization this session was signed in to, when it was signed in to one only. */
+  readonly restrictedTo: Organization | null;
+  readonly setActiveOrg: (orgId: string | null) => Promise<void>;
 }
 
 /**
- * The organization the pages act on. It lives in the URL (`?org=org_acme`)
- * rather than in localStorage: a link or a bookmark opens the same view, two
- * tabs can look at two organizations, and `<RequireAccess>` carries it through
- * a login because its `returnTo` keeps the query.
+ * `useActiveOrg()` plus what the switcher needs to know about a restricted
+ * session. The note is trusted only while the token agrees: exactly one
+ * membership, the noted one.
  */
-export function useSelectedOrg(): SelectedOrg {
-  const agent = useAgent();
-  const [params, setParams] = useSearchParams();
-  const organizations = agent?.organizations ?? [];
-  const orgId = params.get("org") ?? organizations[0]?.id;
-  const selectOrg = useCallback(
-    (id: string) =>
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        next.set("org", id);
-        return next;
-      }),
-    [setParams],
-  );
-  return { orgId, membership: organizations.find((org) => org.id === orgId), organizations, selectOrg };
-}
-
-/** `?org=…` when the URL names one, so navigation keeps the selected organization. */
-export function useOrgSearch(): string {
-  const [params] = useSearchParams();
-  const org = params.get("org");
-  return org ? `?${new URLSearchParams({ org }).toString()}` : "";
-}
-
-export function orgName(org: Organization | undefined, orgId: string): string {
-  return org?.title ?? orgId;
+export function useOrgChoice(): OrgChoice {
+  const { activeOrg, organizations, setActiveOrg } = useActiveOrg();
+  let noted: string | null = null;
+  try {
+    noted = sessionStorage.getItem(RESTRICTED_KEY);
+  } catch {
+    noted = null;
+  }
+  const only = organizations.length === 1 ? organizations[0] : undefined;
+  const restrictedTo = only !== undefined && only.id === noted ? only : null;
+  const members = organizations.map((org) => ({ id: org.id, title: orgName(org), member: true }));
+  const others = restrictedTo ? launchpadOrgs.filter((known) => known.id !== restrictedTo.id).map((known) => ({ ...known, member: false })) : [];
+  const switchTo = (orgId: string | null) => {
+    // A restricted session signs in again with the new organization: note it first.
+    if (restrictedTo && orgId !== null && orgId !== restrictedTo.id) noteSignIn(orgId);
+    return setActiveOrg(orgId);
+  };
+  return { activeOrg, choices: [...members, ...others], restrictedTo, setActiveOrg: switchTo };
 }

@@ -1,9 +1,9 @@
-import { useAccess } from "@authpi/react";
+import { useActiveAccess } from "@authpi/react";
 import { membersByOrg } from "../data/members";
 
 export function AdminPanel({ orgId, orgTitle }: { orgId: string; orgTitle: string }) {
   // The page needs the admin role; inviting is a scope on top of it (Tara has users:*).
-  const canInvite = useAccess(orgId, "write", "users");
+  const canInvite = useActiveAccess("write", "users");
   const members = membersByOrg.get(orgId) ?? [];
   return (
     <section className="card" data-testid="admin-panel" aria-labelledby="members-title">

@@ -1,6 +1,7 @@
 import { useAuthPI } from "@authpi/react";
 import { useState } from "react";
 import { Link } from "react-router";
+import { startSignIn } from "../auth/org";
 import { AlertIcon } from "./Icons";
 
 interface Explanation {
@@ -14,8 +15,8 @@ const explanations: Record<string, Explanation> = {
     hint: "The identity provider refused to sign this account in. Ask an administrator to unblock it, or sign in as someone else.",
   },
   access_denied: {
-    title: "Sign-in was cancelled",
-    hint: "The sign-in was cancelled or not allowed. You can start again whenever you are ready.",
+    title: "Sign-in was cancelled or refused",
+    hint: "The sign-in was cancelled, or the identity provider did not allow it (signing in to an organization you are not a member of, say). You can start again whenever you are ready.",
   },
   state_mismatch: {
     title: "This sign-in can't be completed",
@@ -62,7 +63,7 @@ export function AuthError({ error, returnTo }: { error: Error; returnTo?: string
 
   const retry = () => {
     setRetrying(true);
-    login(returnTo === undefined ? undefined : { returnTo }).catch(() => setRetrying(false));
+    startSignIn(login, returnTo === undefined ? undefined : { returnTo }).catch(() => setRetrying(false));
   };
 
   return (

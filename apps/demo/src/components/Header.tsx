@@ -1,6 +1,5 @@
 import { useAuthPI } from "@authpi/react";
 import { Link, NavLink } from "react-router";
-import { useOrgSearch } from "../auth/org";
 import { Logo } from "./Logo";
 import { OrgSwitcher } from "./OrgSwitcher";
 import { UserMenu } from "./UserMenu";
@@ -14,17 +13,16 @@ const links = [
 export function Header() {
   const { isAuthenticated } = useAuthPI();
   // The gated pages are linked even when signed out: following one starts a login that comes back to it.
-  const search = useOrgSearch();
   return (
     <header className="header">
       <div className="header-inner">
-        <Link to={{ pathname: "/", search }} className="brand">
+        <Link to="/" className="brand">
           <Logo />
           <span>Launchpad</span>
         </Link>
         <nav aria-label="Main" className="nav">
           {links.map(({ to, label }) => (
-            <NavLink key={to} to={{ pathname: to, search }} className="nav-link">
+            <NavLink key={to} to={to} className="nav-link">
               {label}
             </NavLink>
           ))}

@@ -18,3 +18,11 @@ export function AlertIcon() {
     </svg>
   );
 }
+
+export function BuildingIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+      <path d="M4 21V4a1 1 0 0 1 1-1h9a1 1 0 0 1 1 1v5h4a1 1 0 0 1 1 1v11h-7v-4h-4v4H4zm3-14v2h2V7H7zm4 0v2h2V7h-2zm-4 4v2h2v-2H7zm4 0v2h2v-2h-2zm5 0v2h2v-2h-2zm0 4v2h2v-2h-2z" fill="currentColor" />
+    </svg>
+  );
+}

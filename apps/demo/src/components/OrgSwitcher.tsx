@@ -1,9 +1,34 @@
-import { useId } from "react";
-import { orgName, useSelectedOrg } from "../auth/org";
+import { useId, useState } from "react";
+import { orgName, useOrgChoice } from "../auth/org";
 
+function codeOf(error: unknown): string {
+  return error instanceof Error && "error" in error && typeof error.error === "string" ? error.error : "unexpected_error";
+}
+
+/**
+ * The active organization of this tab (`useActiveOrg()`). Switching is instant
+ * and stays in this tab; in a session signed in to one organization only, the
+ * other organizations sign in again with the new one (silent: the IdP knows you).
+ */
 export function OrgSwitcher() {
-  const { orgId, membership, organizations, selectOrg } = useSelectedOrg();
+  const { activeOrg, choices, restrictedTo, setActiveOrg } = useOrgChoice();
+  const [leaving, setLeaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const noteId = `${id}-note`;
+
+  const change = (orgId: string) => {
+    setError(null);
+    const signsInAgain = restrictedTo !== null && orgId !== restrictedTo.id;
+    if (signsInAgain) setLeaving(true);
+    setActiveOrg(orgId).catch((reason: unknown) => {
+      setLeaving(false);
+      setError(codeOf(reason));
+    });
+  };
+
+  const members = choices.filter((choice) => choice.member);
+  const others = choices.filter((choice) => !choice.member);
   return (
     <div className="org-switcher">
       <label htmlFor={id} className="visually-hidden">
@@ -12,19 +37,44 @@ export function OrgSwitcher() {
       <select
         id={id}
         data-testid="org-switcher"
-        value={orgId ?? ""}
-        disabled={organizations.length === 0}
-        onChange={(event) => selectOrg(event.target.value)}
+        value={activeOrg?.id ?? ""}
+        disabled={choices.length === 0 || leaving}
+        aria-describedby={restrictedTo || error ? noteId : undefined}
+        onChange={(event) => change(event.target.value)}
       >
-        {organizations.length === 0 && <option value="">No organization</option>}
-        {organizations.map((org) => (
+        {activeOrg === null && <option value="">{choices.length === 0 ? "No organization" : "Pick an organization"}</option>}
+        {members.map((org) => (
           <option key={org.id} value={org.id}>
-            {orgName(org, org.id)}
+            {org.title}
           </option>
         ))}
-        {/* A link may name an organization the user is not in: say so rather than show another one. */}
-        {orgId !== undefined && !membership && <option value={orgId}>{orgId} (not a member)</option>}
+        {others.length > 0 && (
+          <optgroup label="Switching signs in again">
+            {others.map((org) => (
+              <option key={org.id} value={org.id}>
+                {org.title}
+              </option>
+            ))}
+          </optgroup>
+        )}
       </select>
+      {error !== null ? (
+        <span id={noteId} className="org-switcher-note danger" role="alert">
+          Could not switch: <code>{error}</code>
+        </span>
+      ) : (
+        restrictedTo && (
+          <span id={noteId} className="org-switcher-note" data-testid="org-restricted">
+            {leaving ? (
+              "Signing in again…"
+            ) : (
+              <>
+                <span>Signed in to {orgName(restrictedTo)} only.</span> <span>Switching signs in again.</span>
+              </>
+            )}
+          </span>
+        )
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useAuthPI } from "@authpi/react";
 import { Link } from "react-router";
+import { startSignIn } from "../auth/org";
 import { LockIcon } from "./Icons";
 
 /** The session of this page ended: signed out here or in another tab, or a refresh was refused. */
@@ -23,7 +24,7 @@ export function SessionEnded() {
           </p>
         )}
         <div className="actions">
-          <button type="button" className="button primary" onClick={() => void login()}>
+          <button type="button" className="button primary" onClick={() => void startSignIn(login)}>
             Sign in again
           </button>
           <Link to="/" className="button secondary">

@@ -1,7 +1,8 @@
 import type { AuthenticatedAgent } from "@authpi/core";
+import { useActiveOrg } from "@authpi/react";
 import { useState } from "react";
 import { client } from "../auth/client";
-import { orgName, useSelectedOrg } from "../auth/org";
+import { orgName } from "../auth/org";
 import { displayName } from "../auth/profile";
 import { useRefreshLog } from "../auth/refresh-log";
 import { formatTime } from "../format";
@@ -14,11 +15,11 @@ function errorCode(error: unknown): string {
 
 /** Everything the kit knows about the session, for people evaluating it. */
 export function SessionPanel({ agent }: { agent: AuthenticatedAgent }) {
-  const { orgId, membership } = useSelectedOrg();
+  const { activeOrg, organizations } = useActiveOrg();
   const { count, lastRefreshAt, events } = useRefreshLog();
   const [refreshing, setRefreshing] = useState(false);
   const [refreshError, setRefreshError] = useState<string | null>(null);
-  const scopes = orgId === undefined ? [] : agent.getScopesFor(orgId);
+  const scopes = activeOrg?.scopes ?? [];
 
   const refreshNow = () => {
     setRefreshing(true);
@@ -71,10 +72,12 @@ export function SessionPanel({ agent }: { agent: AuthenticatedAgent }) {
           </dd>
         </div>
         <div className="wide">
-          <dt>Scopes in {orgId === undefined ? "your organization" : orgName(membership, orgId)}</dt>
+          <dt>Scopes in {activeOrg ? orgName(activeOrg) : "the active organization"}</dt>
           <dd>
             {scopes.length === 0 ? (
-              <span className="muted">{orgId === undefined ? "You are not in any organization." : "None."}</span>
+              <span className="muted">
+                {activeOrg ? "None." : organizations.length === 0 ? "You are not in any organization." : "No organization picked yet."}
+              </span>
             ) : (
               <ul className="chips" data-testid="org-scopes">
                 {scopes.map((scope) => (

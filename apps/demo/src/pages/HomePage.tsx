@@ -1,15 +1,16 @@
 import { useAuthPI } from "@authpi/react";
 import { Link } from "react-router";
+import { startSignIn } from "../auth/org";
 import { testUsers } from "../data/test-users";
 import { usePageTitle } from "../hooks/usePageTitle";
 
-const snippet = `const canEdit = useAccess(
-  org, "write", "projects"
-);
+const snippet = `const { activeOrg, setActiveOrg } = useActiveOrg();
+const canEdit = useActiveAccess("write", "projects");
 
 <RequireAccess
+  activeOrg
   role="admin"
-  org={org}
+  noActiveOrg={<PickOrg />}
   fallback={<NoAccess />}
 >
   <AdminPanel />
@@ -33,9 +34,20 @@ export function HomePage() {
               Go to your dashboard
             </Link>
           ) : (
-            <button type="button" className="button primary large" onClick={() => void login({ returnTo: "/dashboard" })}>
-              Sign in to try it
-            </button>
+            <>
+              <button type="button" className="button primary large" onClick={() => void startSignIn(login, { returnTo: "/dashboard" })}>
+                Sign in to try it
+              </button>
+              {/* A token for Acme only: the IdP narrows the organizations claim to it. */}
+              <button
+                type="button"
+                className="button secondary large"
+                data-testid="login-acme-only"
+                onClick={() => void startSignIn(login, { org: "org_acme", returnTo: "/projects" })}
+              >
+                Sign in to Acme only
+              </button>
+            </>
           )}
           <a href="#test-users" className="button secondary large">
             Pick a test user
@@ -55,7 +67,8 @@ export function HomePage() {
         <article className="card feature">
           <h2>Organization scopes</h2>
           <p>
-            <code>useAccess</code> and <code>&lt;RequireAccess&gt;</code> read AuthPI scopes like <code>projects:**</code> per organization.
+            <code>useActiveAccess</code> and <code>&lt;RequireAccess activeOrg&gt;</code> read AuthPI scopes like <code>projects:**</code> in
+            the organization picked in this tab. Signed in to one organization only, switching signs in again, silently.
           </p>
         </article>
       </section>

@@ -1,8 +1,10 @@
-import { useAccess } from "@authpi/react";
+import type { Organization } from "@authpi/core";
+import { RequireAccess, useActiveAccess, useActiveOrg } from "@authpi/react";
 import { useState, type ReactNode } from "react";
-import { orgName, useSelectedOrg } from "../auth/org";
+import { orgName } from "../auth/org";
 import { AccessDenied } from "../components/AccessDenied";
 import { NewProjectForm } from "../components/NewProjectForm";
+import { PickOrg } from "../components/PickOrg";
 import { ProjectRow } from "../components/ProjectRow";
 import { useProjects } from "../data/projects";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -21,41 +23,45 @@ function PageHeader({ subtitle, action }: { subtitle: string; action?: ReactNode
 
 export function ProjectsPage() {
   usePageTitle("Projects");
-  const { orgId, membership } = useSelectedOrg();
-  // The three checks the page is about; "" (no organization) is allowed nothing.
-  const org = orgId ?? "";
-  const canRead = useAccess(org, "read", "projects");
-  const canWrite = useAccess(org, "write", "projects");
-  const canDelete = useAccess(org, "delete", "projects");
-  const projects = useProjects(org);
+  const { activeOrg } = useActiveOrg();
+  const name = orgName(activeOrg);
+  return (
+    // The page is about the active organization: no org id in the URL or in props.
+    <RequireAccess
+      activeOrg
+      action="read"
+      resource="projects"
+      noActiveOrg={
+        <div className="stack">
+          <PageHeader subtitle="No organization picked" />
+          <PickOrg what="Projects" />
+        </div>
+      }
+      fallback={
+        <div className="stack">
+          <PageHeader subtitle={name} />
+          <AccessDenied title={`You can't see projects in ${name}`}>
+            <p>
+              Seeing projects needs a scope that grants <code>read</code> on <code>projects</code> in this organization, such as{" "}
+              <code>projects:read</code> or <code>projects:**</code>. Ask an admin of the organization for one.
+            </p>
+          </AccessDenied>
+        </div>
+      }
+    >
+      {/* Keyed: a half-filled form does not follow the user into another organization. */}
+      {activeOrg && <ProjectList key={activeOrg.id} org={activeOrg} />}
+    </RequireAccess>
+  );
+}
+
+function ProjectList({ org }: { org: Organization }) {
+  // Checked in the active organization; each re-renders only when its answer changes.
+  const canWrite = useActiveAccess("write", "projects");
+  const canDelete = useActiveAccess("delete", "projects");
+  const projects = useProjects(org.id);
   const [creating, setCreating] = useState(false);
-
-  if (orgId === undefined) {
-    return (
-      <div className="stack">
-        <PageHeader subtitle="No organization" />
-        <AccessDenied title="You are not in any organization">
-          <p>Projects belong to organizations. Once an owner invites you, theirs will show up here.</p>
-        </AccessDenied>
-      </div>
-    );
-  }
-  const name = orgName(membership, orgId);
-  if (!canRead) {
-    return (
-      <div className="stack">
-        <PageHeader subtitle={name} />
-        <AccessDenied title={`You can't see projects in ${name}`}>
-          <p>
-            Seeing projects needs a scope that grants <code>read</code> on <code>projects</code> in this organization, such as{" "}
-            <code>projects:read</code> or <code>projects:**</code>.
-            {membership ? " Ask an admin of the organization for one." : " You are not a member of it."}
-          </p>
-        </AccessDenied>
-      </div>
-    );
-  }
-
+  const name = orgName(org);
   const count = `${projects.length} ${projects.length === 1 ? "project" : "projects"}`;
   return (
     <div className="stack">
@@ -70,11 +76,11 @@ export function ProjectsPage() {
           )
         }
       />
-      {creating && <NewProjectForm orgId={orgId} onDone={() => setCreating(false)} />}
-      <ul className="card project-list" data-testid="project-list" aria-label={`Projects in ${name}`}>
+      {creating && <NewProjectForm orgId={org.id} onDone={() => setCreating(false)} />}
+      <ul className="card project-list" data-testid="project-list" data-org={org.id} aria-label={`Projects in ${name}`}>
         {projects.length === 0 && <li className="empty">No projects in {name} yet.</li>}
         {projects.map((project) => (
-          <ProjectRow key={project.id} project={project} orgId={orgId} canWrite={canWrite} canDelete={canDelete} />
+          <ProjectRow key={project.id} project={project} orgId={org.id} canWrite={canWrite} canDelete={canDelete} />
         ))}
       </ul>
     </div>
