@@ -15,6 +15,8 @@ export interface AuthSnapshot {
   readonly error: OAuthError | null;
   /** The organization this tab acts in (see active-org.ts for the rules); `null` without an agent. */
   readonly activeOrg: Organization | null;
+  /** The organization the session was signed in to alone (`org`), if so: switching signs in again. */
+  readonly restrictedTo: string | null;
   /**
    * The access token has run out and the refresh cannot get through (offline,
    * IdP unreachable), while retries go on: `status` stays as it is, since a
@@ -56,7 +58,8 @@ export class SessionStore {
     this.#session = restored;
     this.#chosenOrg = restored ? choice.read(restored.agent.id) : undefined;
     const agent = status === "authenticated" ? (restored?.agent ?? null) : null;
-    this.#snapshot = { status, agent, error: null, activeOrg: resolveActiveOrg(agent, restored?.record.org, this.#chosenOrg), stale: false };
+    const activeOrg = resolveActiveOrg(agent, restored?.record.org, this.#chosenOrg);
+    this.#snapshot = { status, agent, error: null, activeOrg, restrictedTo: agent ? (restored?.record.org ?? null) : null, stale: false };
   }
 
   get session(): Session | null {
@@ -109,8 +112,10 @@ export class SessionStore {
     const resolved = resolveActiveOrg(agent, this.#session?.record.org, this.#chosenOrg);
     // The same membership keeps its object: a refresh must not re-render what reads the active org.
     const activeOrg = sameOrganization(current.activeOrg, resolved) ? current.activeOrg : resolved;
-    if (current.status === status && current.agent === agent && current.error === error && current.activeOrg === activeOrg && current.stale === stale) return;
-    this.#snapshot = { status, agent, error, activeOrg, stale };
+    const restrictedTo = agent ? (this.#session?.record.org ?? null) : null;
+    const same = current.status === status && current.agent === agent && current.error === error && current.activeOrg === activeOrg;
+    if (same && current.stale === stale && current.restrictedTo === restrictedTo) return;
+    this.#snapshot = { status, agent, error, activeOrg, restrictedTo, stale };
     for (const listener of this.#listeners) listener();
   }
 

@@ -52,7 +52,7 @@ describe("restore (SPEC §7.5)", () => {
   });
 
   it("starts unauthenticated, not loading, with nothing stored", () => {
-    expect(newClient().getSnapshot()).toEqual({ status: "unauthenticated", agent: null, error: null, activeOrg: null, stale: false });
+    expect(newClient().getSnapshot()).toEqual({ status: "unauthenticated", agent: null, error: null, activeOrg: null, restrictedTo: null, stale: false });
   });
 
   it("getSnapshot() returns the same object until the state changes", async () => {
@@ -107,7 +107,7 @@ describe("restore (SPEC §7.5)", () => {
     corrupt();
     storage.setItem(KEY, (storage.getItem(KEY) ?? "").replaceAll('"ISSUER"', JSON.stringify(idp.issuer)));
     const client = newClient();
-    expect(client.getSnapshot()).toEqual({ status: "unauthenticated", agent: null, error: null, activeOrg: null, stale: false });
+    expect(client.getSnapshot()).toEqual({ status: "unauthenticated", agent: null, error: null, activeOrg: null, restrictedTo: null, stale: false });
     expect(storage.getItem(KEY)).toBeNull();
   });
 
@@ -305,7 +305,7 @@ describe("logout", () => {
     expect(idp.requests.find((r) => r.path === "/revoke")?.params).toMatchObject({ token: "rt-0", token_type_hint: "refresh_token" });
     expect(storage.getItem(KEY)).toBeNull();
     expect(storage.getItem("authpi:cli_test:logins")).toBeNull();
-    expect(client.getSnapshot()).toEqual({ status: "unauthenticated", agent: null, error: null, activeOrg: null, stale: false });
+    expect(client.getSnapshot()).toEqual({ status: "unauthenticated", agent: null, error: null, activeOrg: null, restrictedTo: null, stale: false });
     await expect(client.getAccessToken()).rejects.toMatchObject({ error: "login_required" });
     await advance(600_000);
     expect(tokenRequests()).toBe(0);

@@ -38,6 +38,7 @@ export function useAuthPI(): AuthPIState {
       error: snapshot.error,
       activeOrg: snapshot.activeOrg,
       stale: snapshot.stale,
+      restrictedTo: snapshot.restrictedTo,
       isLoading: snapshot.status === "loading",
       isAuthenticated: snapshot.status === "authenticated",
     }),
@@ -73,6 +74,8 @@ export interface ActiveOrgState {
   readonly activeOrg: Organization | null;
   /** Every membership of the signed-in agent (`[]` signed out). */
   readonly organizations: readonly Organization[];
+  /** The org a restricted session was signed in to alone (its token holds only that membership): switching signs in again. */
+  readonly restrictedTo: string | null;
   /** `client.setActiveOrg()`: at once for a member; a restricted session signs in again with the new `org`. */
   readonly setActiveOrg: (orgId: string | null) => Promise<void>;
 }
@@ -80,6 +83,7 @@ export interface ActiveOrgState {
 const noOrganizations: readonly Organization[] = Object.freeze([]);
 const organizationsOf = (snapshot: AuthSnapshot) => snapshot.agent?.organizations ?? noOrganizations;
 const activeOrgOf = (snapshot: AuthSnapshot) => snapshot.activeOrg;
+const restrictedToOf = (snapshot: AuthSnapshot) => snapshot.restrictedTo;
 const sameOrganizations = (a: readonly Organization[], b: readonly Organization[]) =>
   a.length === b.length &&
   a.every((org, i) => {
@@ -92,7 +96,11 @@ export function useActiveOrg(): ActiveOrgState {
   const store = useAuthPIStore("useActiveOrg()");
   const activeOrg = useAuthSelector("useActiveOrg()", activeOrgOf);
   const organizations = useAuthSelector("useActiveOrg()", organizationsOf, sameOrganizations);
-  return useMemo(() => ({ activeOrg, organizations, setActiveOrg: (orgId: string | null) => store.setActiveOrg(orgId) }), [activeOrg, organizations, store]);
+  const restrictedTo = useAuthSelector("useActiveOrg()", restrictedToOf);
+  return useMemo(
+    () => ({ activeOrg, organizations, restrictedTo, setActiveOrg: (orgId: string | null) => store.setActiveOrg(orgId) }),
+    [activeOrg, organizations, restrictedTo, store],
+  );
 }
 
 /** Whether the agent may do `action` on `resource` in the active organization; false without one. Re-renders only when the answer changes. */

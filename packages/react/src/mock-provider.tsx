@@ -98,7 +98,7 @@ export function MockAuthPIProvider({ agent = null, status, error = null, activeO
     const chosen = activeOrg !== undefined ? activeOrg : testActiveOrg(agent);
     const organizations = agent?.organizations ?? [];
     const active = chosen === undefined ? (organizations.length === 1 ? (organizations[0] ?? null) : null) : (organizations.find((org) => org.id === chosen) ?? null);
-    return { status: status ?? (error ? "error" : agent ? "authenticated" : "unauthenticated"), agent, error, activeOrg: active, stale: false };
+    return { status: status ?? (error ? "error" : agent ? "authenticated" : "unauthenticated"), agent, error, activeOrg: active, restrictedTo: null, stale: false };
   }, [agent, status, error, activeOrg]);
   const [store] = useState(() => new MockAuthPIStore(snapshot, actions));
   // After render, like a real client's events: consumers re-render from the new snapshot.

@@ -18,7 +18,7 @@ export function useAuthPIStore(caller: string): AuthPIStore {
 }
 
 /** A server render (and hydration) cannot know the session, which lives in the browser's storage. */
-const serverSnapshot: AuthSnapshot = Object.freeze({ status: "loading", agent: null, error: null, activeOrg: null, stale: false });
+const serverSnapshot: AuthSnapshot = Object.freeze({ status: "loading", agent: null, error: null, activeOrg: null, restrictedTo: null, stale: false });
 
 /**
  * The binding in one line, as in zustand: a component re-renders only when

@@ -1,4 +1,4 @@
-import type { LoginOptions, Organization } from "@authpi/core";
+import type { Organization } from "@authpi/core";
 import { useActiveOrg } from "@authpi/react";
 
 /**
@@ -15,31 +15,6 @@ export function orgName(org: Pick<Organization, "id" | "title"> | null | undefin
   return org?.title ?? launchpadOrgs.find((known) => known.id === orgId)?.title ?? orgId;
 }
 
-// The kit knows whether the session was signed in with `org` (it signs in again on a
-// switch) but does not say so, so the app notes which sign-ins it started with one.
-// Per tab, like the session: a duplicated tab copies both.
-const RESTRICTED_KEY = "launchpad:signed-in-to-org";
-
-function noteSignIn(org: string | undefined): void {
-  try {
-    if (org === undefined) sessionStorage.removeItem(RESTRICTED_KEY);
-    else sessionStorage.setItem(RESTRICTED_KEY, org);
-  } catch {
-    // Storage unavailable: the switcher just won't say that switching signs in again.
-  }
-}
-
-/** Every sign-in the app starts goes through here, so the note above stays true. */
-export function startSignIn(login: (options?: LoginOptions) => Promise<void>, options?: LoginOptions): Promise<void> {
-  noteSignIn(options?.org);
-  return login(options);
-}
-
-/** Sign-out: the next sign-in is unrestricted unless it says otherwise. */
-export function forgetSignIn(): void {
-  noteSignIn(undefined);
-}
-
 export interface OrgChoice {
   readonly activeOrg: Organization | null;
   /** What the switcher offers: the memberships, plus, when restricted, Launchpad's other organizations. */
@@ -50,26 +25,13 @@ export interface OrgChoice {
 }
 
 /**
- * `useActiveOrg()` plus what the switcher needs to know about a restricted
- * session. The note is trusted only while the token agrees: exactly one
- * membership, the noted one.
+ * `useActiveOrg()` plus what the switcher offers a restricted session: the
+ * kit says which org it is restricted to; Launchpad adds its other orgs.
  */
 export function useOrgChoice(): OrgChoice {
-  const { activeOrg, organizations, setActiveOrg } = useActiveOrg();
-  let noted: string | null = null;
-  try {
-    noted = sessionStorage.getItem(RESTRICTED_KEY);
-  } catch {
-    noted = null;
-  }
-  const only = organizations.length === 1 ? organizations[0] : undefined;
-  const restrictedTo = only !== undefined && only.id === noted ? only : null;
+  const { activeOrg, organizations, restrictedTo: restrictedId, setActiveOrg } = useActiveOrg();
+  const restrictedTo = organizations.find((org) => org.id === restrictedId) ?? null;
   const members = organizations.map((org) => ({ id: org.id, title: orgName(org), member: true }));
   const others = restrictedTo ? launchpadOrgs.filter((known) => known.id !== restrictedTo.id).map((known) => ({ ...known, member: false })) : [];
-  const switchTo = (orgId: string | null) => {
-    // A restricted session signs in again with the new organization: note it first.
-    if (restrictedTo && orgId !== null && orgId !== restrictedTo.id) noteSignIn(orgId);
-    return setActiveOrg(orgId);
-  };
-  return { activeOrg, choices: [...members, ...others], restrictedTo, setActiveOrg: switchTo };
+  return { activeOrg, choices: [...members, ...others], restrictedTo, setActiveOrg };
 }

@@ -1,7 +1,6 @@
 import { useAuthPI } from "@authpi/react";
 import { useState } from "react";
 import { Link } from "react-router";
-import { startSignIn } from "../auth/org";
 import { AlertIcon } from "./Icons";
 
 interface Explanation {
@@ -63,7 +62,7 @@ export function AuthError({ error, returnTo }: { error: Error; returnTo?: string
 
   const retry = () => {
     setRetrying(true);
-    startSignIn(login, returnTo === undefined ? undefined : { returnTo }).catch(() => setRetrying(false));
+    login(returnTo === undefined ? undefined : { returnTo }).catch(() => setRetrying(false));
   };
 
   return (

@@ -1,6 +1,5 @@
 import { useAuthPI } from "@authpi/react";
 import { Link } from "react-router";
-import { startSignIn } from "../auth/org";
 import { LockIcon } from "./Icons";
 
 /** The session of this page ended: signed out here or in another tab, or a refresh was refused. */
@@ -24,7 +23,7 @@ export function SessionEnded() {
           </p>
         )}
         <div className="actions">
-          <button type="button" className="button primary" onClick={() => void startSignIn(login)}>
+          <button type="button" className="button primary" onClick={() => void login()}>
             Sign in again
           </button>
           <Link to="/" className="button secondary">

@@ -1,6 +1,5 @@
 import { useAuthPI } from "@authpi/react";
 import { useState } from "react";
-import { forgetSignIn, startSignIn } from "../auth/org";
 import { displayName, initials } from "../auth/profile";
 
 export function UserMenu() {
@@ -11,7 +10,7 @@ export function UserMenu() {
 
   if (status !== "authenticated" || !agent) {
     return (
-      <button type="button" className="button primary" data-testid="login" onClick={() => void startSignIn(login)}>
+      <button type="button" className="button primary" data-testid="login" onClick={() => void login()}>
         Sign in
       </button>
     );
@@ -20,7 +19,6 @@ export function UserMenu() {
   const name = displayName(agent);
   const signOut = () => {
     setLeaving(true);
-    forgetSignIn();
     // logout() signs out every tab, then navigates to the IdP's end-session page.
     logout().catch(() => setLeaving(false));
   };

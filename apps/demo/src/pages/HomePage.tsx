@@ -1,6 +1,5 @@
 import { useAuthPI } from "@authpi/react";
 import { Link } from "react-router";
-import { startSignIn } from "../auth/org";
 import { testUsers } from "../data/test-users";
 import { usePageTitle } from "../hooks/usePageTitle";
 
@@ -35,7 +34,7 @@ export function HomePage() {
             </Link>
           ) : (
             <>
-              <button type="button" className="button primary large" onClick={() => void startSignIn(login, { returnTo: "/dashboard" })}>
+              <button type="button" className="button primary large" onClick={() => void login({ returnTo: "/dashboard" })}>
                 Sign in to try it
               </button>
               {/* A token for Acme only: the IdP narrows the organizations claim to it. */}
@@ -43,7 +42,7 @@ export function HomePage() {
                 type="button"
                 className="button secondary large"
                 data-testid="login-acme-only"
-                onClick={() => void startSignIn(login, { org: "org_acme", returnTo: "/projects" })}
+                onClick={() => void login({ org: "org_acme", returnTo: "/projects" })}
               >
                 Sign in to Acme only
               </button>
