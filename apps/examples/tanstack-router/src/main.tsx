@@ -1,6 +1,6 @@
 import { AuthPIClient, InsufficientScopeError, LoginRequiredError } from "@authpi/core";
-import { AuthPIProvider, requireAccess, useAuthPI } from "@authpi/react";
-import { createRootRouteWithContext, createRoute, createRouter, Link, Outlet, RouterProvider, type ErrorComponentProps } from "@tanstack/react-router";
+import { AuthPIProvider, requireAccess, useAuthPI, type AccessRule } from "@authpi/react";
+import { createRootRouteWithContext, createRoute, createRouter, Link, Outlet, redirect, RouterProvider, type ErrorComponentProps, type ParsedLocation } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
@@ -29,10 +29,21 @@ const rootRoute = createRootRouteWithContext<{ client: AuthPIClient }>()({
   },
 });
 
-// What beforeLoad throws: a denial is the 403 page; signed out, the login has already started.
+// TanStack Router logs every error that reaches an errorComponent, and neither expected outcome
+// is one: a denial redirects to the 403 route, and signed out, the browser is already leaving for
+// the IdP (requireAccess started the login), so the route just stays pending.
+async function gate(client: AuthPIClient, rule: AccessRule, location: ParsedLocation) {
+  try {
+    return await requireAccess(client, rule, { returnTo: location.href });
+  } catch (error) {
+    if (error instanceof InsufficientScopeError) throw redirect({ to: "/forbidden", replace: true });
+    if (error instanceof LoginRequiredError) return new Promise<never>(() => {});
+    throw error;
+  }
+}
+
+// Anything else, e.g. the login failed (`access_denied`): shown, and no new login.
 function RouteError({ error }: ErrorComponentProps) {
-  if (error instanceof InsufficientScopeError) return <p data-testid="forbidden">403: you may not see this page.</p>;
-  if (error instanceof LoginRequiredError) return <p>Redirecting to sign in…</p>;
   return <p role="alert">{error instanceof Error ? error.message : String(error)}</p>;
 }
 
@@ -46,9 +57,7 @@ const indexRoute = createRoute({
 const projectsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/projects",
-  beforeLoad: async ({ context, location }) => ({
-    agent: await requireAccess(context.client, { action: "read", resource: "projects" }, { returnTo: location.href }),
-  }),
+  beforeLoad: async ({ context, location }) => ({ agent: await gate(context.client, { action: "read", resource: "projects" }, location) }),
   loader: ({ context: { agent } }) => ({
     email: agent.email,
     projects: agent.organizations
@@ -69,15 +78,19 @@ const projectsRoute = createRoute({
 const adminRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/admin",
-  beforeLoad: async ({ context, location }) => ({
-    agent: await requireAccess(context.client, { org: "org_acme", role: "admin" }, { returnTo: location.href }),
-  }),
+  beforeLoad: async ({ context, location }) => ({ agent: await gate(context.client, { org: "org_acme", role: "admin" }, location) }),
   loader: ({ context: { agent } }) => ({ email: agent.email, scopes: agent.getScopesFor("org_acme") }),
   errorComponent: RouteError,
   component: function Admin() {
     const { email, scopes } = adminRoute.useLoaderData();
     return <p data-testid="admin" data-email={email}>Acme admin. Your scopes there: {scopes.join(", ")}</p>;
   },
+});
+
+const forbiddenRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/forbidden",
+  component: () => <p data-testid="forbidden">403: you may not see that page.</p>,
 });
 
 // The redirect URI: the provider completes the login and calls onRedirectCallback.
@@ -96,7 +109,8 @@ const callbackRoute = createRoute({
 });
 
 const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, projectsRoute, adminRoute, callbackRoute]),
+  routeTree: rootRoute.addChildren([indexRoute, projectsRoute, adminRoute, forbiddenRoute, callbackRoute]),
+  defaultPendingComponent: () => <p>Loading…</p>,
   context: { client },
 });
 
