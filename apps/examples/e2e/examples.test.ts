@@ -109,12 +109,21 @@ afterEach(async () => {
   expect(pageProblems).toEqual([]);
 });
 
-/** A signed-out visit to `path`: it must go to the IdP; signs in as `email` and waits to be back past /callback. */
-async function visitSignedOut(name: Example, path: string, email: string): Promise<{ page: Page; requests: string[] }> {
+/**
+ * A signed-out visit to `path` (opened, or with `link`, reached from the home page by clicking that
+ * link): it must go to the IdP; signs in as `email` and waits to be back past /callback.
+ */
+async function visitSignedOut(name: Example, path: string, email: string, link?: string): Promise<{ page: Page; requests: string[] }> {
   const page = await context.newPage();
   const requests: string[] = [];
   page.on("request", (request) => requests.push(request.url()));
-  await page.goto(`${appUrls[name]}${path}`);
+  if (link) {
+    await page.goto(appUrls[name]);
+    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.textContent === "unauthenticated");
+    await page.getByRole("link", { name: link }).click();
+  } else {
+    await page.goto(`${appUrls[name]}${path}`);
+  }
   await page.waitForURL((url) => url.href.startsWith(idp.issuerUrl), { timeout: 20_000 });
   await page.locator(`button[data-email="${email}"]`).click();
   await page.waitForURL((url) => url.href.startsWith(appUrls[name]) && url.pathname !== "/callback", { timeout: 20_000 });
@@ -158,7 +167,8 @@ describe.each(examples)("%s", (name) => {
   });
 
   it("shows the 403 route to Max, who is not an admin of Acme, and his projects", async () => {
-    const { page } = await visitSignedOut(name, "/admin", "max@acme.test");
+    // Signed out, a client-side navigation: the login must return to /admin, not to the page left.
+    const { page } = await visitSignedOut(name, "/admin", "max@acme.test", "Admin");
     await page.locator("[data-testid=forbidden]").waitFor({ timeout: 20_000 });
     // TanStack Router's idiom is a redirect to a 403 route; the others render it in place.
     expect(new URL(page.url()).pathname).toBe(name === "tanstack-router" ? "/forbidden" : "/admin");
