@@ -67,6 +67,20 @@ export const projects: TestProjectConfiguration[] = [
       hookTimeout: 120_000,
     },
   }),
+  // The example apps (apps/examples/*) in Chromium: one IdP, one Chromium and a Vite server per
+  // example for the one file. After the demo's browser project, never beside it.
+  defineProject({
+    ...sourceCondition,
+    test: {
+      name: "examples",
+      root: "apps/examples",
+      include: ["e2e/**/*.test.ts"],
+      environment: "node",
+      sequence: { groupOrder: 2 },
+      testTimeout: 90_000,
+      hookTimeout: 120_000,
+    },
+  }),
   // The packages as users get them: packed (building dist/), npm-installed in a project under
   // os.tmpdir(), type-checked with the READMEs' `app` blocks, built with Vite, loaded in Node.
   // Plain Node resolution (no source condition). Last and alone: it packs, installs and builds.
@@ -76,7 +90,7 @@ export const projects: TestProjectConfiguration[] = [
       root: "apps/packed-install",
       include: ["*.test.ts"],
       environment: "node",
-      sequence: { groupOrder: 2 },
+      sequence: { groupOrder: 3 },
       testTimeout: 180_000,
       hookTimeout: 240_000,
     },
