@@ -60,21 +60,25 @@ export interface AccessGate {
 
 /**
  * For route loaders and guards (React Router's `loader`, TanStack Router's
- * `beforeLoad`): waits for the session to settle, then resolves to the agent
- * the rule allows. Signed out, it starts the login (returning to `returnTo`,
- * default the current location) and rejects with `LoginRequiredError`. After
+ * `beforeLoad`): waits for the session to settle (starting the client if need
+ * be), then resolves to the agent the rule allows. Signed out, it starts the
+ * login and rejects with `LoginRequiredError`. The login returns to `returnTo`,
+ * else to `request`'s URL (pass the loader's `request`: a router runs loaders
+ * before the address bar changes), else to the current location. After
  * a failed login it rejects with that error, and never starts a second login
  * (which would loop through the IdP). Denied: `InsufficientScopeError`, with
  * `no_active_org` as its code when the rule needs an active org and there is none.
  */
-export async function requireAccess(client: AccessGate, rule: AccessRule = {}, options: { returnTo?: string } = {}): Promise<AuthenticatedAgent> {
+export async function requireAccess(client: AccessGate, rule: AccessRule = {}, options: { returnTo?: string; request?: Request | URL | string } = {}): Promise<AuthenticatedAgent> {
   checkAccessRule(rule, "requireAccess()");
   const snapshot = await client.ready();
   const verdict = accessVerdict(snapshot, rule);
   if (verdict === "allowed" && snapshot.agent) return snapshot.agent;
   if (verdict === "error") throw snapshot.error ?? new OAuthError("unexpected_error", "the session failed");
   if (verdict === "signed-out") {
-    const { pathname = "/", search = "", hash = "" } = globalThis.location ?? {};
+    const { request } = options;
+    const target = request === undefined ? globalThis.location : new URL(typeof request === "string" || request instanceof URL ? request : request.url);
+    const { pathname = "/", search = "", hash = "" } = target ?? {};
     await client.loginWithRedirect({ returnTo: options.returnTo ?? `${pathname}${search}${hash}` });
     throw new LoginRequiredError("signed out: the login has started");
   }

@@ -88,8 +88,11 @@ export class AuthPIClient {
     return this.#events.on(type, listener);
   }
 
-  /** Resolves once the status is no longer `loading` (restore, callback, first refresh settled). */
-  ready = (): Promise<AuthSnapshot> => this.#store.settled();
+  /** Resolves once the status is no longer `loading` (restore, callback, first refresh settled); starts the client if need be. */
+  ready = (): Promise<AuthSnapshot> => {
+    void this.#start();
+    return this.#store.settled();
+  };
 
   /**
    * Restores (already done in the constructor), handles a pending callback,

@@ -73,6 +73,21 @@ describe("requireAccess(client, rule)", () => {
     expect(pending).toMatchObject([{ returnTo: "/projects/7?tab=a#top" }]);
   });
 
+  it("returns to the loader's request URL, not the page being left (routers run loaders before the address bar changes)", async () => {
+    const client = fakeClient(idp, storage);
+    await rejection(requireAccess(client, {}, { request: new Request("http://127.0.0.1:5173/admin?tab=2") }));
+    expect(Object.values(JSON.parse(storage.getItem("authpi:cli_test:logins") ?? "{}"))).toMatchObject([{ returnTo: "/admin?tab=2" }]);
+  });
+
+  it("starts a client nobody started: an expired restored session refreshes, and the rule is judged after", async () => {
+    seedSession(storage, idp, { expiresIn: -10, organizations: [acme] });
+    idp.on("/token", () => ({ body: { access_token: "at-1", token_type: "Bearer", expires_in: 300, refresh_token: "rt-1" } }));
+    const client = fakeClient(idp, storage);
+    const allowed = requireAccess(client, { org: "org_acme" });
+    await advance(0);
+    expect((await allowed).tokens.refreshToken).toBe("rt-1");
+  });
+
   it("after a failed login rejects with that error and never starts a second login", async () => {
     location.visit(`http://127.0.0.1:5173/callback?error=user_blocked&state=s1&iss=${encodeURIComponent(idp.issuer)}`);
     storage.setItem("authpi:cli_test:logins", JSON.stringify({ s1: { codeVerifier: "v", nonce: "n", returnTo: "/", createdAt: Date.now() } }));

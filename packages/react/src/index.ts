@@ -4,7 +4,8 @@ export { useSuspenseAuthPI } from "./suspense.js";
 export { RequireAccess, type OrgRole, type RequireAccessProps } from "./require-access.js";
 export type { AuthPIStore } from "./store.js";
 // Types people write next to these components, so they need not import @authpi/core for them.
-export { requireAccess, type AccessRule } from "@authpi/core";
+// What route guards need next to the hooks: the rule, and the errors it rejects with.
+export { InsufficientScopeError, LoginRequiredError, NotAMemberError, OAuthError, requireAccess, type AccessRule } from "@authpi/core";
 export type {
   AuthenticatedAgent,
   AuthPIClientOptions,
@@ -12,6 +13,5 @@ export type {
   AuthStatus,
   LoginOptions,
   LogoutOptions,
-  OAuthError,
   Organization,
 } from "@authpi/core";

@@ -12,12 +12,9 @@ const client = new AuthPIClient({
   postLogoutRedirectUri: `${location.origin}/`,
 });
 
-// A loader runs before the URL changes on a client-side navigation, so the path to come back to
-// after a login is the request's, not `location`'s.
-async function gate(request: Request, rule: AccessRule) {
-  const { pathname, search } = new URL(request.url);
-  return requireAccess(client, rule, { returnTo: pathname + search });
-}
+// A loader runs before the URL changes on a client-side navigation: the login must come back to
+// the request's URL, not to `location`'s.
+const gate = (request: Request, rule: AccessRule) => requireAccess(client, rule, { request });
 
 async function projectsLoader({ request }: LoaderFunctionArgs) {
   const agent = await gate(request, { action: "read", resource: "projects" });
