@@ -54,6 +54,10 @@ export const projects: TestProjectConfiguration[] = [
   }),
   defineProject({
     ...sourceCondition,
+    test: { name: "devtools", root: "packages/devtools", include: ["test/**/*.test.{ts,tsx}"], environment: "happy-dom" },
+  }),
+  defineProject({
+    ...sourceCondition,
     test: {
       name: "browser",
       root: "apps/demo",

@@ -27,6 +27,22 @@ const entries = [
   { name: "@authpi/core (everything)", budget: { first: 13 * KB, total: 28.5 * KB }, source: `export * from "@authpi/core";` },
   // One file, no splitting: tree-shaking alone must drop the client, jose and zod.
   { name: "hasAccess alone", budget: { first: 1 * KB, total: 1 * KB }, source: `export { hasAccess } from "@authpi/core";`, forbid: ["jose", "zod"], splitting: false },
+  // The devtools on top of an app that has core and the React binding already (external here).
+  // In a production build the main entry is a null component: the panel must not be bundled.
+  {
+    name: "@authpi/devtools, production build (NODE_ENV=production)",
+    budget: { first: 0.2 * KB, total: 0.2 * KB },
+    source: `export { AuthPIDevtools } from "@authpi/devtools";`,
+    external: ["@authpi/core", "@authpi/react"],
+    nodeEnv: "production",
+  },
+  {
+    name: "@authpi/devtools, development build (NODE_ENV=development)",
+    budget: { first: 5 * KB, total: 5 * KB },
+    source: `export { AuthPIDevtools } from "@authpi/devtools";`,
+    external: ["@authpi/core", "@authpi/react"],
+    nodeEnv: "development",
+  },
 ];
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -51,7 +67,8 @@ for (const entry of entries) {
     outdir: "out",
     write: false,
     metafile: true,
-    external: ["react", "react-dom", "react/jsx-runtime"],
+    external: ["react", "react-dom", "react/jsx-runtime", ...(entry.external ?? [])],
+    define: entry.nodeEnv ? { "process.env.NODE_ENV": JSON.stringify(entry.nodeEnv) } : {},
     logLevel: "error",
   });
   const outputs = result.metafile.outputs;

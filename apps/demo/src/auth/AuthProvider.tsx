@@ -1,3 +1,4 @@
+import { AuthPIDevtools } from "@authpi/devtools";
 import { AuthPIProvider } from "@authpi/react";
 import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
@@ -9,6 +10,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   return (
     <AuthPIProvider client={client} onRedirectCallback={(returnTo) => navigate(returnTo, { replace: true })}>
       {children}
+      <AuthPIDevtools />
     </AuthPIProvider>
   );
 }

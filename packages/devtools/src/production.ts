@@ -1,0 +1,2 @@
+// The panel whatever NODE_ENV says: for a staging build or a production support session.
+export { AuthPIDevtools, type AuthPIDevtoolsProps } from "./devtools.js";
