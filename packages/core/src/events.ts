@@ -8,9 +8,12 @@ import type { OAuthError } from "./errors.js";
 export interface AuthPIEvents {
   /** A session refresh ended: with our own tokens, another tab's, or a failure (retried or fatal). */
   refresh: { outcome: "refreshed" | "adopted" | "retrying" | "failed"; startedAt: number; durationMs: number; error: OAuthError | null };
-  /** When the next background refresh is planned (`null`: none, e.g. signed out or one is running). */
+  /** When the next background refresh is planned (`null`: none, e.g. signed out or one is running); a new listener gets the current plan at once. */
   schedule: { nextRefreshAt: number | null };
-  /** The tab protocol: tokens taken from or handed to another tab, a logout heard, a wait for the refresh lock. */
+  /**
+   * The tab protocol: tokens taken from another tab, ours announced (sealed) to any tab that holds
+   * the replaced token, a logout heard, a wait of 50 ms or more for the refresh lock (another tab held it).
+   */
   tab: { kind: "rotation-adopted" | "rotation-handed-off" | "logout-received" | "lock-waited"; at: number; durationMs: number };
 }
 
@@ -19,14 +22,18 @@ export type AuthPIEventListener<K extends keyof AuthPIEvents> = (event: AuthPIEv
 /** One set of listeners for every kind: the smallest thing that works, since every app ships it. */
 export class EventBus {
   readonly #listeners = new Set<(type: keyof AuthPIEvents, event: unknown) => void>();
+  /** The plan is state, not news: a listener that comes later is told the current one at once. */
+  #schedule: AuthPIEvents["schedule"] | null = null;
 
   on<K extends keyof AuthPIEvents>(type: K, listener: AuthPIEventListener<K>): () => void {
     const filtered = (kind: keyof AuthPIEvents, event: unknown) => kind === type && listener(event as AuthPIEvents[K]);
     this.#listeners.add(filtered);
+    if (type === "schedule" && this.#schedule) filtered("schedule", this.#schedule);
     return () => this.#listeners.delete(filtered);
   }
 
   emit<K extends keyof AuthPIEvents>(type: K, event: AuthPIEvents[K]): void {
+    if (type === "schedule") this.#schedule = event as AuthPIEvents["schedule"];
     for (const listener of this.#listeners) {
       try {
         listener(type, event);

@@ -88,7 +88,8 @@ export class TabCoordinator {
       return await locks.request(this.keys.lock, { signal: controller.signal }, () => {
         started = true;
         timers.clearTimeout(timer);
-        this.events.emit("tab", { kind: "lock-waited", at: requestedAt, durationMs: this.now() - requestedAt });
+        const waited = this.now() - requestedAt;
+        if (waited >= 50) this.events.emit("tab", { kind: "lock-waited", at: requestedAt, durationMs: waited });
         return task();
       });
     } catch (error) {

@@ -47,6 +47,9 @@ describe("client.on()", () => {
     await advance(250);
     expect(refreshes.at(-1)).toMatchObject({ outcome: "refreshed", startedAt: T0 + 62_000, durationMs: 250, error: null });
     expect(client.getSnapshot().agent?.tokens.refreshToken).toBe("rt-1");
+    const late: Array<AuthPIEvents["schedule"]> = [];
+    client.on("schedule", (event) => late.push(event));
+    expect(late).toEqual([schedules.at(-1)]); // the current plan, at once
     stop();
     const more = client.refresh();
     await advance(250);
