@@ -29,6 +29,8 @@ describe("each seeded user sees what their scopes allow", () => {
     await open(page, "/admin");
     await page.getByTestId("access-denied").waitFor();
     expect(await visible(page, "admin-panel")).toBe(false);
+    // The refusal explains her own case: owner does not include admin.
+    expect(await page.getByTestId("access-denied").textContent()).toContain("owner does not include admin");
   });
 
   it("the member (projects:read) sees projects without any action", async () => {
@@ -39,6 +41,9 @@ describe("each seeded user sees what their scopes allow", () => {
     expect(await page.getByTestId("edit-project").count()).toBe(0);
     expect(await page.getByTestId("delete-project").count()).toBe(0);
     await page.screenshot({ path: `${artifactsDir}projects-member.png`, fullPage: true });
+    // Max's refusal speaks of Max: a member whose scopes hold no admin role.
+    await open(page, "/admin");
+    expect(await page.getByTestId("access-denied").textContent()).toContain("Your scopes there (projects:read) do not include the admin role.");
   });
 
   it("the user in two organizations gets each organization's scopes when switching", async () => {
@@ -91,6 +96,7 @@ describe("errors and redirects", () => {
     const error = page.getByTestId("auth-error");
     await error.waitFor({ timeout: 20_000 });
     expect(await error.getAttribute("data-error-code")).toBe("user_blocked");
+    expect(await page.title()).toBe("Sign-in failed · Launchpad");
     await page.screenshot({ path: `${artifactsDir}blocked-user.png`, fullPage: true });
     await page.waitForTimeout(2_000);
     expect(authorizeRequests).toHaveLength(1);

@@ -5,6 +5,14 @@ import { AdminPanel } from "../components/AdminPanel";
 import { PickOrg } from "../components/PickOrg";
 import { usePageTitle } from "../hooks/usePageTitle";
 
+/** Why this user is refused, in their own case: roles are explicit, and owners and wildcards are the surprising part. */
+function whyNotAdmin(scopes: readonly string[]): string {
+  if (scopes.includes("owner")) return "You are its owner, but roles are explicit: owner does not include admin.";
+  const wildcard = scopes.find((scope) => scope.startsWith("*:"));
+  if (wildcard) return `Your ${wildcard} grants every action, but no wildcard grants a role.`;
+  return scopes.length ? `Your scopes there (${scopes.join(", ")}) do not include the admin role.` : "You are a member without any scope there.";
+}
+
 export function AdminPage() {
   usePageTitle("Admin");
   const { activeOrg } = useActiveOrg();
@@ -23,8 +31,7 @@ export function AdminPage() {
         fallback={
           <AccessDenied title={`Only admins of ${name} can see this page`}>
             <p>
-              It needs the <code>admin</code> role scope in this organization. Roles are explicit: being the <code>owner</code>, or
-              holding a wildcard such as <code>*:**</code>, does not make you an admin.
+              It needs the <code>admin</code> role scope in this organization. {whyNotAdmin(activeOrg?.scopes ?? [])}
             </p>
           </AccessDenied>
         }

@@ -9,8 +9,8 @@ import { usePageTitle } from "../hooks/usePageTitle";
  * where it started, so this page only has to cover the wait and the failures.
  */
 export function CallbackPage() {
-  usePageTitle("Signing in");
   const { status, error } = useAuthPI();
+  usePageTitle(status === "error" ? "Sign-in failed" : "Signing in");
 
   if (status === "error" && error) return <AuthError error={error} returnTo="/dashboard" />;
   if (status === "loading") return <PageLoading label="Signing you in…" />;
