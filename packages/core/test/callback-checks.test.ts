@@ -183,3 +183,37 @@ describe("a login started during a logout", () => {
     idp.on("/.well-known/openid-configuration", { body: original });
   });
 });
+
+describe("logout() and the revocation answer", () => {
+  it("reads the revocation response to its end before navigating, so the request is not cancelled", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    storage.setItem(
+      "authpi:cli_test:session",
+      JSON.stringify({
+        v: 1,
+        issuer: idp.issuer,
+        clientId: "cli_test",
+        tokens: { accessToken: "at", idToken: "id", refreshToken: "rt", tokenType: "Bearer", scope: "openid", expiresAt: now + 300 },
+        claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + 300, iat: now },
+        receivedAt: now + 1,
+      }),
+    );
+    const events: string[] = [];
+    const fetchWatchingRevocation = async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await idp.fetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).endsWith("/revoke")) return response;
+      const body = new ReadableStream({
+        pull(controller) {
+          events.push("body read");
+          controller.close();
+        },
+      });
+      return new Response(body, { status: 200 });
+    };
+    const client = new AuthPIClient({ issuerUrl: idp.issuer, clientId: idp.clientId, redirectUri: `${APP}/callback`, storage, fetch: fetchWatchingRevocation });
+    const assign = vi.fn(() => void events.push("navigated"));
+    vi.stubGlobal("location", { ...globalThis.location, href: `${APP}/`, origin: APP, pathname: "/", search: "", hash: "", assign });
+    expect(await client.logout()).toEqual({ revoked: true, revocationError: null });
+    expect(events).toEqual(["body read", "navigated"]);
+  });
+});
