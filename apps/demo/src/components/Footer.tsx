@@ -2,7 +2,7 @@ import { useAuthPI } from "@authpi/react";
 import { clientId, issuerUrl } from "../config";
 
 export function Footer() {
-  const { status } = useAuthPI();
+  const { status, stale } = useAuthPI();
   return (
     <footer className="footer">
       <div className="footer-inner">
@@ -15,6 +15,13 @@ export function Footer() {
             <dd>
               <span className={`status-dot status-${status}`} aria-hidden="true" />
               <span data-testid="status">{status}</span>
+              {/* The token ran out and the IdP cannot be reached: the session is kept, retries go on. */}
+              {stale && (
+                <span className="muted" data-testid="stale">
+                  {" "}
+                  · offline, retrying
+                </span>
+              )}
             </dd>
           </div>
           <div>
