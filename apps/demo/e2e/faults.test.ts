@@ -304,24 +304,4 @@ describe("faults around the refresh", () => {
     expect(watch.answers.filter((answer) => answer.status !== 200).length).toBe(1);
     expect(await settle(watch, [opener])).toBe(1);
   });
-
-  it("10. ten tabs of one session: about one refresh per period across all of them", async () => {
-    const watch = watchToken(env.context);
-    const opener = await signIn(env.context, env.stack, "max@acme.test");
-    const tabs = [opener];
-    for (let i = 0; i < 9; i += 1) {
-      const [tab] = await Promise.all([env.context.waitForEvent("page"), opener.evaluate(() => window.open(location.href))]);
-      tabs.push(tab);
-    }
-    await Promise.all(tabs.map((tab) => waitForStatus(tab, "authenticated")));
-    const since = Date.now();
-    const periods = 12;
-    await sleep(periods * PERIOD);
-    const answers = watch.since(since);
-    expect(answers.length).toBeGreaterThanOrEqual(periods - 2);
-    expect(answers.length).toBeLessThanOrEqual(periods + 2);
-    expect(watch.answers.every((answer) => answer.status === 200)).toBe(true);
-    await Promise.all(tabs.map((tab) => waitForStatus(tab, "authenticated")));
-    expect(await settle(watch, tabs)).toBe(0);
-  });
 });
