@@ -1,6 +1,6 @@
 // Faults around the background refresh, for real: the network going away, an
 // IdP that answers 503 or hangs, sleep, the back-forward cache, a
-// full sessionStorage and many tabs of one session. A 10-second access token,
+// full sessionStorage and a tab closed mid-refresh. A 10-second access token,
 // so the demo refreshes every 5 seconds (half the lifetime). One scenario per
 // fault; each counts the token endpoint's answers, invalid_grant included.
 import { afterAll, describe, expect, it } from "vitest";
