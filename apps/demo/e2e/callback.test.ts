@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { signIn, signInAt, waitForStatus, recordStatuses, useStack } from "./support/stack.js";
+import { signIn, signInAt, waitForStatus, recordStatuses, statusesSeen, useStack } from "./support/stack.js";
 
 const env = useStack();
 
@@ -100,12 +100,12 @@ describe("crafted callbacks", () => {
 
   it("one token request under StrictMode, and the callback shows loading then authenticated only (case 38)", async () => {
     const page = await env.context.newPage();
-    const statusesSeen = await recordStatuses(page);
+    await recordStatuses(page);
     await page.goto(`${env.stack.appUrl}/dashboard`);
     await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
     await signInAt(page, "olivia@acme.test", env.stack.appUrl);
     await waitForStatus(page, "authenticated");
-    expect(await statusesSeen()).toEqual(["loading", "authenticated"]);
+    expect(await statusesSeen(page)).toEqual(["loading", "authenticated"]);
     expect(env.stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
   });
 });

@@ -5,7 +5,7 @@
 // fault; each counts the token endpoint's answers, invalid_grant included.
 import { afterAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page, Request } from "playwright-core";
-import { signIn, signInAt, waitForStatus, useStack } from "./support/stack.js";
+import { recordStatuses, signIn, signInAt, statusesSeen, waitForStatus, useStack } from "./support/stack.js";
 
 const TTL = 10;
 const PERIOD = (TTL / 2) * 1000;
@@ -58,18 +58,6 @@ function watchToken(context: BrowserContext) {
 
 type Watch = ReturnType<typeof watchToken>;
 
-/** Records every status each page of the context shows, from its first frame. */
-async function recordStatuses(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { statusesSeen: string[] }).statusesSeen = seen;
-    new MutationObserver(() => {
-      const text = document.querySelector("[data-testid=status]")?.textContent;
-      if (text && seen.at(-1) !== text) seen.push(text);
-    }).observe(document, { subtree: true, childList: true, characterData: true });
-  });
-}
-const statusesSeen = (page: Page) => page.evaluate(() => (window as unknown as { statusesSeen: string[] }).statusesSeen);
 const status = (page: Page) => page.getByTestId("status").textContent();
 
 /** Waits until `count` real 200s from the token endpoint arrived since `since`. */

@@ -2,7 +2,7 @@
 // the demo: what each page shows, errors without login loops, deep links, reload without a flash.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { artifactsDir, signIn, signInAt, waitForStatus, recordStatuses, useStack } from "./support/stack.js";
+import { artifactsDir, signIn, signInAt, waitForStatus, recordStatuses, statusesSeen, useStack } from "./support/stack.js";
 
 const env = useStack();
 
@@ -124,14 +124,14 @@ describe("errors and redirects", () => {
 describe("reload", () => {
   it("keeps the session with no signed-out or loading frame, and no request to the IdP", async () => {
     const page = await signIn(env.context, env.stack, "olivia@acme.test", "/projects");
-    const statusesSeen = await recordStatuses(page);
+    await recordStatuses(page);
     const idpRequests: string[] = [];
     page.on("request", (request) => {
       if (request.url().startsWith(env.stack.idp.origin)) idpRequests.push(request.url());
     });
     await page.reload();
     await page.getByTestId("project-list").waitFor();
-    expect(await statusesSeen()).toEqual(["authenticated"]);
+    expect(await statusesSeen(page)).toEqual(["authenticated"]);
     expect(idpRequests).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { AuthenticatedAgent } from "./agent.js";
-import { LoginRequiredError, NotAMemberError } from "./errors.js";
+import { NotAMemberError } from "./errors.js";
 import type { LoginOptions } from "./redirect-login.js";
+import { signedOut } from "./session-refresh.js";
 import type { SessionStore } from "./session-store.js";
 import type { SafeStorage } from "./storage.js";
 import type { Organization } from "./types.js";
@@ -70,7 +71,7 @@ export class ActiveOrgChoice {
 export async function chooseActiveOrg(store: SessionStore, login: (options: LoginOptions) => Promise<void>, orgId: string | null): Promise<void> {
   if (orgId !== null && (typeof orgId !== "string" || orgId === "")) throw new TypeError("setActiveOrg(orgId) takes an organization id or null");
   const session = store.session;
-  if (!session) throw new LoginRequiredError("not signed in");
+  if (!session) throw signedOut();
   const restrictedTo = session.record.org;
   if (restrictedTo !== undefined && orgId !== null && orgId !== restrictedTo) {
     const { pathname = "/", search = "", hash = "" } = globalThis.location ?? {};

@@ -25,6 +25,22 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
+/** A session as a login stored it, received `receivedAtOffset` seconds from now. */
+function seedStored(expiresIn: number, receivedAtOffset = 0) {
+  const now = Math.floor(Date.now() / 1000);
+  storage.setItem(
+    "authpi:cli_test:session",
+    JSON.stringify({
+      v: 1,
+      issuer: idp.issuer,
+      clientId: "cli_test",
+      tokens: { accessToken: "at-old", idToken: "id-old", refreshToken: "rt-old", tokenType: "Bearer", scope: "openid", expiresAt: now + expiresIn },
+      claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + expiresIn, iat: now + receivedAtOffset },
+      receivedAt: now + receivedAtOffset,
+    }),
+  );
+}
+
 const newClient = () => new AuthPIClient({ issuerUrl: idp.issuer, clientId: idp.clientId, redirectUri: `${APP}/callback`, storage });
 const tokenRequests = () => idp.requests.filter((r) => r.path === "/token");
 
@@ -108,20 +124,7 @@ describe("after a login by callback", () => {
 });
 
 describe("a login completing over a stored session", () => {
-  function seedOldSession() {
-    const now = Math.floor(Date.now() / 1000);
-    storage.setItem(
-      "authpi:cli_test:session",
-      JSON.stringify({
-        v: 1,
-        issuer: idp.issuer,
-        clientId: "cli_test",
-        tokens: { accessToken: "at-old", idToken: "id-old", refreshToken: "rt-old", tokenType: "Bearer", scope: "openid", expiresAt: now + 20 },
-        claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + 20, iat: now - 280 },
-        receivedAt: now - 280,
-      }),
-    );
-  }
+  const seedOldSession = () => seedStored(20, -280);
 
   it("holds off refreshes of the old session: the callback's new agent is the session, and no refresh is sent", async () => {
     seedOldSession();
@@ -161,18 +164,7 @@ describe("a login started during a logout", () => {
     const original = { ...metadata };
     delete metadata.end_session_endpoint;
     idp.on("/.well-known/openid-configuration", { body: metadata });
-    const now = Math.floor(Date.now() / 1000);
-    storage.setItem(
-      "authpi:cli_test:session",
-      JSON.stringify({
-        v: 1,
-        issuer: idp.issuer,
-        clientId: "cli_test",
-        tokens: { accessToken: "at", idToken: "id", refreshToken: "rt", tokenType: "Bearer", scope: "openid", expiresAt: now + 300 },
-        claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + 300, iat: now },
-        receivedAt: now,
-      }),
-    );
+    seedStored(300);
     const client = newClient();
     const logout = client.logout();
     const login = client.loginWithRedirect(); // a guard that saw the session end
@@ -186,18 +178,7 @@ describe("a login started during a logout", () => {
 
 describe("logout() and the revocation answer", () => {
   it("reads the revocation response to its end before navigating, so the request is not cancelled", async () => {
-    const now = Math.floor(Date.now() / 1000);
-    storage.setItem(
-      "authpi:cli_test:session",
-      JSON.stringify({
-        v: 1,
-        issuer: idp.issuer,
-        clientId: "cli_test",
-        tokens: { accessToken: "at", idToken: "id", refreshToken: "rt", tokenType: "Bearer", scope: "openid", expiresAt: now + 300 },
-        claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: now + 300, iat: now },
-        receivedAt: now + 1,
-      }),
-    );
+    seedStored(300, 1);
     const events: string[] = [];
     const fetchWatchingRevocation = async (input: string | URL | Request, init?: RequestInit) => {
       const response = await idp.fetch(input, init);

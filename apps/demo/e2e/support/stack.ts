@@ -126,9 +126,15 @@ export function useStack(options: DevIdpOptions = {}): { readonly stack: Stack; 
   return env;
 }
 
-/** Records every status the page shows, from its very first frame (before any script of the app runs). */
-export async function recordStatuses(page: Page): Promise<() => Promise<string[]>> {
-  await page.addInitScript(() => {
+/** What the page has shown of the status since `recordStatuses` was set up for it. */
+export const statusesSeen = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { statusesSeen: string[] }).statusesSeen);
+
+/**
+ * Records every status the page (or every page of the context) shows, from its very first
+ * frame, before any script of the app runs; read it back with `statusesSeen(page)`.
+ */
+export async function recordStatuses(target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { statusesSeen: string[] }).statusesSeen = seen;
     new MutationObserver(() => {
@@ -136,5 +142,4 @@ export async function recordStatuses(page: Page): Promise<() => Promise<string[]
       if (text && seen.at(-1) !== text) seen.push(text);
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
-  return () => page.evaluate(() => (window as unknown as { statusesSeen: string[] }).statusesSeen);
 }
