@@ -1,6 +1,6 @@
 // ID-token attacks that only a forging server can produce (SECURITY-CASES 18–24).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportSPKI, importJWK, SignJWT, base64url } from "jose";
+import { CompactSign, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, base64url } from "jose";
 import { AuthPIClient, TokenParseError } from "../src/index.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
 import { rejection } from "./support/rejection.js";
@@ -115,6 +115,35 @@ describe("ID-token claims and algorithms", () => {
     expect(agent.id).toBe("usr_hostile");
     idp.on("/token", async () => ({ body: await idp.tokenResponse({ id_token: await idp.idToken({ exp: now - 30 }), expires_in: 300 }) }));
     await expect(clientFor(idp).exchangeCode("code", "verifier", { nonce: "n-1" })).resolves.toBeDefined();
+  });
+
+  describe("which published key verifies (RFC 7517 §4, OIDC Core §10.1)", () => {
+    /** A key pair of this test's own, published by the IdP in `keys`. */
+    async function ownKey(kid: string) {
+      const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+      return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256" } };
+    }
+    const signed = (key: CryptoKey, kid: string) => new SignJWT(idp.defaultClaims()).setProtectedHeader({ alg: "RS256", kid }).sign(key);
+    afterAll(() => idp.on("/jwks", { body: { keys: [idp.publicJwk] } }));
+
+    it("tries every key published under the kid, and accepts the one that verifies", async () => {
+      const [decoy, real] = [await ownKey("k-shared"), await ownKey("k-shared")];
+      idp.on("/jwks", { body: { keys: [decoy.publicJwk, real.publicJwk] } });
+      await expect(exchangeWith(idp, await signed(real.privateKey, "k-shared"))).resolves.toBeDefined();
+    });
+
+    it("does not verify with a key published for encryption", async () => {
+      const key = await ownKey("k-enc");
+      idp.on("/jwks", { body: { keys: [{ ...key.publicJwk, use: "enc" }] } });
+      await expectRefused(idp, await signed(key.privateKey, "k-enc"), "signature");
+    });
+
+    it("refuses a correctly signed payload that is not a JSON object", async () => {
+      const key = await ownKey("k-array");
+      idp.on("/jwks", { body: { keys: [key.publicJwk] } });
+      const jws = await new CompactSign(new TextEncoder().encode("[1,2]")).setProtectedHeader({ alg: "RS256", kid: "k-array" }).sign(key.privateKey);
+      await expectRefused(idp, jws, "malformed");
+    });
   });
 
   it("accepts azp equal to the client id", async () => {
