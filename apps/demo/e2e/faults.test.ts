@@ -1,6 +1,6 @@
 // Faults around the background refresh, for real: the network going away, an
-// IdP that answers 503 or hangs, sleep, the back-forward cache, a
-// full sessionStorage and a tab closed mid-refresh. A 10-second access token,
+// IdP that answers 503 or hangs, sleep, a frozen page, the back-forward cache,
+// a full sessionStorage and a tab closed mid-refresh. A 10-second access token,
 // so the demo refreshes every 5 seconds (half the lifetime). One scenario per
 // fault; each counts the token endpoint's answers, invalid_grant included.
 import { afterAll, describe, expect, it } from "vitest";
@@ -186,6 +186,38 @@ describe("faults around the refresh", () => {
     await sleep(3_000);
     expect(watch.since(wake).length).toBe(1);
     await waitForStatus(page, "authenticated");
+    expect(await settle(watch, [page])).toBe(0);
+  });
+
+  // A freeze (Page Lifecycle API), emulated: headless Chromium does not freeze a
+  // page it shows. `Page.setWebLifecycleState({ state: "frozen" })` is accepted,
+  // but a 100 ms interval kept all 16 of its ticks over 1.6 s, in a visible page,
+  // a minimized window and a background target alike. So the page's timers stop
+  // (the clock paused), it gets `freeze`, the world goes on past the expiry, and
+  // on `resume` its clock is the real time again while its timers are still
+  // stopped: a refresh then can only come from the `resume` wake-up.
+  it("5. frozen across the refresh time, then resumed: refreshed on resume, before any timer runs", async () => {
+    const watch = watchToken(env.context);
+    const page = await env.context.newPage();
+    await page.clock.install();
+    await page.goto(`${env.stack.appUrl}/dashboard`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    await signInAt(page, "max@acme.test", env.stack.appUrl);
+    await waitForStatus(page, "authenticated");
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 200);
+    await page.evaluate(() => document.dispatchEvent(new Event("freeze")));
+    const frozen = Date.now();
+    await sleep(TTL * 1000 + 2_000);
+    expect(watch.since(frozen)).toEqual([]);
+    const resumed = Date.now();
+    await page.clock.setSystemTime(resumed);
+    await page.evaluate(() => document.dispatchEvent(new Event("resume")));
+    await waitForRefreshes(watch, resumed, 1, 5_000);
+    await waitForStatus(page, "authenticated");
+    await page.clock.resume();
+    // The overdue timer, run now, finds the session fresh: no second refresh.
+    await sleep(2_000);
+    expect(watch.since(resumed).length).toBe(1);
     expect(await settle(watch, [page])).toBe(0);
   });
 
