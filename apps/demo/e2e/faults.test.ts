@@ -84,6 +84,17 @@ async function settle(watch: Watch, pages: Page[]): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A signed-in page whose clock (timers and `Date`) the test controls. */
+async function signInWithPageClock(email: string): Promise<Page> {
+  const page = await env.context.newPage();
+  await page.clock.install();
+  await page.goto(`${env.stack.appUrl}/dashboard`);
+  await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+  await signInAt(page, email, env.stack.appUrl);
+  await waitForStatus(page, "authenticated");
+  return page;
+}
+
 describe("faults around the refresh", () => {
   it("1. offline across the refresh time: never `error`, refreshed within seconds of coming back", async () => {
     await recordStatuses(env.context);
@@ -167,12 +178,7 @@ describe("faults around the refresh", () => {
   // only the page's clock, not the IdP's, and every new ID token would look expired.)
   it("4. sleep past the expiry: on wake exactly one refresh, authenticated", async () => {
     const watch = watchToken(env.context);
-    const page = await env.context.newPage();
-    await page.clock.install();
-    await page.goto(`${env.stack.appUrl}/dashboard`);
-    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
-    await signInAt(page, "olivia@acme.test", env.stack.appUrl);
-    await waitForStatus(page, "authenticated");
+    const page = await signInWithPageClock("olivia@acme.test");
     const pageNow = await page.evaluate(() => Date.now());
     await page.clock.pauseAt(pageNow + 200);
     const asleep = Date.now();
@@ -198,12 +204,7 @@ describe("faults around the refresh", () => {
   // stopped: a refresh then can only come from the `resume` wake-up.
   it("5. frozen across the refresh time, then resumed: refreshed on resume, before any timer runs", async () => {
     const watch = watchToken(env.context);
-    const page = await env.context.newPage();
-    await page.clock.install();
-    await page.goto(`${env.stack.appUrl}/dashboard`);
-    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
-    await signInAt(page, "max@acme.test", env.stack.appUrl);
-    await waitForStatus(page, "authenticated");
+    const page = await signInWithPageClock("max@acme.test");
     await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 200);
     await page.evaluate(() => document.dispatchEvent(new Event("freeze")));
     const frozen = Date.now();
