@@ -1,5 +1,6 @@
 // Faults around the background refresh, for real: the network going away, an
-// IdP that answers 503 or hangs, sleep, a frozen page, the back-forward cache,
+// IdP that answers 503 or hangs, sleep (past the access token's lifetime, and
+// past the refresh token's), a frozen page, the back-forward cache,
 // a full sessionStorage and a tab closed mid-refresh. A 10-second access token,
 // so the demo refreshes every 5 seconds (half the lifetime). One scenario per
 // fault; each counts the token endpoint's answers, invalid_grant included.
@@ -193,6 +194,27 @@ describe("faults around the refresh", () => {
     expect(watch.since(wake).length).toBe(1);
     await waitForStatus(page, "authenticated");
     expect(await settle(watch, [page])).toBe(0);
+  });
+
+  it("4b. sleep past the refresh token's lifetime: on wake one refused refresh, signed out once, no loop", async () => {
+    await recordStatuses(env.context);
+    const watch = watchToken(env.context);
+    const page = await signInWithPageClock("nora@example.test");
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 200);
+    const asleep = Date.now();
+    await sleep(TTL * 1000 + 2_000);
+    env.stack.idp.expireRefreshTokens();
+    const wake = Date.now();
+    await page.clock.fastForward(wake - asleep);
+    await page.clock.resume();
+    await waitForStatus(page, "unauthenticated", 8_000);
+    await page.getByTestId("session-ended").waitFor();
+    // A retry loop would show within a refresh period (backoff starts at 1 s).
+    await sleep(PERIOD);
+    expect(watch.since(wake).map((answer) => answer.error ?? answer.status)).toEqual(["invalid_grant"]);
+    expect((await statusesSeen(page)).filter((seen) => seen === "unauthenticated")).toHaveLength(1);
+    expect(await page.evaluate(() => sessionStorage.getItem("authpi:cli_dev_demo:session"))).toBeNull();
+    expect(await settle(watch, [page])).toBe(1);
   });
 
   // A freeze (Page Lifecycle API), emulated: headless Chromium does not freeze a

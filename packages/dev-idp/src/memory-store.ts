@@ -73,6 +73,11 @@ export class MemoryStore {
     return typeof org === "string" ? org : undefined;
   }
 
+  /** Drops every record of one model, as if each had reached its lifetime (tests of expiry). */
+  expire(model: string): void {
+    for (const key of this.#entries.keys()) if (key.startsWith(`${model}:`)) this.#entries.delete(key);
+  }
+
   clear(): void {
     this.#entries.clear();
   }

@@ -28,6 +28,8 @@ export interface DevIdp {
   resetCounters(): void;
   blockUser(id: string): void;
   unblockUser(id: string): void;
+  /** Every refresh token issued so far reaches the end of its lifetime now (a laptop asleep for a week). */
+  expireRefreshTokens(): void;
 }
 
 const HOST = "127.0.0.1";
@@ -175,5 +177,6 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     resetCounters: () => counters.clear(),
     blockUser: (id) => setBlocked(id, true),
     unblockUser: (id) => setBlocked(id, false),
+    expireRefreshTokens: () => store.expire("RefreshToken"),
   };
 }

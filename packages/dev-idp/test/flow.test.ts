@@ -108,6 +108,17 @@ describe("code + PKCE flow against the dev IdP", () => {
     expect(userinfo.status).toBe(401);
   });
 
+  test("expireRefreshTokens() ends every refresh token as its lifetime would: invalid_grant, access tokens untouched", async () => {
+    const { tokens } = await signIn(env.idp, env.discovery, "olivia@acme.test");
+    env.idp.expireRefreshTokens();
+    expect((await refresh(tokens.refresh_token)).body.error).toBe("invalid_grant");
+    const userinfo = await fetch(env.discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(userinfo.status).toBe(200);
+    // Sign-ins after it get refresh tokens that work.
+    const next = await signIn(env.idp, env.discovery, "olivia@acme.test");
+    expect((await refresh(next.tokens.refresh_token)).status).toBe(200);
+  });
+
   test("tokenRequests() counts token requests by grant type, failed ones included", async () => {
     await signIn(env.idp, env.discovery, "nora@example.test");
     await tokenRequest(env.discovery, { grant_type: "refresh_token", client_id: env.idp.clientId, refresh_token: "nope" });
