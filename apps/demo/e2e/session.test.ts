@@ -89,4 +89,42 @@ describe("logout", () => {
     }
     await gated.close();
   });
+
+  // The tab is in the back-forward cache, frozen, when the logout's broadcast goes out. The
+  // logout's tombstone in localStorage must sign it out before it shows or sends anything.
+  it("reaches a tab that was in the back-forward cache: Back brings it back signed out (case 33)", async () => {
+    await env.context.addInitScript(() => {
+      addEventListener("pageshow", (event) => void ((window as unknown as { restored?: boolean }).restored = event.persisted));
+    });
+    const away = await signIn(env.context, env.stack, "max@acme.test");
+    // On the public home page: a gated page would go on to the login once signed out.
+    await away.goto(env.stack.appUrl);
+    await waitForStatus(away, "authenticated");
+    const statuses = tokenResponses(away);
+    // Not opened by `away`: a tab with an opener is never put in the back-forward cache.
+    // Its own session, by single sign-on at the IdP.
+    const other = await env.context.newPage();
+    await other.goto(`${env.stack.appUrl}/dashboard`);
+    await waitForStatus(other, "authenticated");
+    await away.goto(`${env.stack.idp.issuerUrl}/.well-known/openid-configuration`);
+    await other.getByTestId("logout").click();
+    await other.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    env.stack.idp.resetCounters();
+    await away.goBack({ waitUntil: "commit" });
+    await waitForStatus(away, "unauthenticated", 10_000);
+    // Chromium evicts a cached page that a BroadcastChannel message is sent to, so Back
+    // reloads it and the restore judges the tombstone; a browser that keeps it cached
+    // restores it and `pageshow` does. Either way: signed out, nothing sent.
+    const how = await away.evaluate(() => ({
+      restored: (window as unknown as { restored?: boolean }).restored,
+      reasons: ((performance.getEntriesByType("navigation")[0] as unknown as { notRestoredReasons?: { reasons?: { reason: string }[] } }).notRestoredReasons?.reasons ?? []).map((entry) => entry.reason),
+    }));
+    console.log(`session: the tab away during the logout came back ${how.restored ? "from the back-forward cache" : `by a reload (not restored: ${how.reasons.join(", ")})`}`);
+    expect(await storedSession(away)).toBeNull();
+    // It sent nothing with the tokens it held when it left.
+    await away.waitForTimeout(TTL * 1000);
+    expect(env.stack.idp.tokenRequests()).toEqual({});
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    await waitForStatus(away, "unauthenticated");
+  });
 });

@@ -67,6 +67,8 @@ export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // Playwright turns the back-forward cache off; the suites test pages restored from it.
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
     // Without these Chromium stalls on calls to Google's hosts that this closed network refuses.
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
