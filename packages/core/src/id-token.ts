@@ -1,6 +1,8 @@
 // ID-token verification (OIDC Core §3.1.3.7). Part of the protocol chunk the
 // client loads on demand, so apps that only check scopes never download jose.
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from "jose";
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
+// The classes by name, not the `errors` namespace: the namespace object keeps every class in the bundle.
+import { JOSEAlgNotAllowed, JOSEError, JWKSNoMatchingKey, JWSSignatureVerificationFailed, JWTClaimValidationFailed, JWTExpired } from "jose/errors";
 import { TokenParseError, type TokenParseReason } from "./errors.js";
 import type { IdTokenClaims } from "./types.js";
 
@@ -54,16 +56,16 @@ export async function verifyIdToken(
     try {
       ({ payload } = await jwtVerify(token, createLocalJWKSet(await getKeys(false)), options));
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      if (!(error instanceof JWKSNoMatchingKey)) throw error;
       ({ payload } = await jwtVerify(token, createLocalJWKSet(await getKeys(true)), options));
     }
   } catch (error) {
-    if (error instanceof TokenParseError || !(error instanceof errors.JOSEError)) throw error;
-    if (error instanceof errors.JWTExpired) fail("exp", "the ID token has expired", error);
-    if (error instanceof errors.JWTClaimValidationFailed) fail(claimReasons[error.claim] ?? "claims", `ID token claim "${error.claim}" ${error.reason}`, error);
-    if (error instanceof errors.JOSEAlgNotAllowed) fail("alg", "the ID token's algorithm is not allowed", error);
-    if (error instanceof errors.JWKSNoMatchingKey) fail("signature", "the ID token is signed with a key the issuer does not publish", error);
-    if (error instanceof errors.JWSSignatureVerificationFailed) fail("signature", "the ID token's signature is invalid", error);
+    if (error instanceof TokenParseError || !(error instanceof JOSEError)) throw error;
+    if (error instanceof JWTExpired) fail("exp", "the ID token has expired", error);
+    if (error instanceof JWTClaimValidationFailed) fail(claimReasons[error.claim] ?? "claims", `ID token claim "${error.claim}" ${error.reason}`, error);
+    if (error instanceof JOSEAlgNotAllowed) fail("alg", "the ID token's algorithm is not allowed", error);
+    if (error instanceof JWKSNoMatchingKey) fail("signature", "the ID token is signed with a key the issuer does not publish", error);
+    if (error instanceof JWSSignatureVerificationFailed) fail("signature", "the ID token's signature is invalid", error);
     fail("malformed", "the ID token is not a valid signed JWT", error);
   }
   const claims = payload as IdTokenClaims;
