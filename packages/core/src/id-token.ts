@@ -13,12 +13,17 @@ export interface IdTokenExpectations {
   issuer: string;
   clientId: string;
   clockSkewSeconds: number;
+  /** The IdP's time now (idp-clock.ts), not the device's. */
   nowMs: number;
   /** The nonce sent in the authorization request; `undefined` on refresh and restore. */
   nonce?: string | undefined;
   /** Algorithms the issuer advertises; intersected with the allow-list. */
   advertisedAlgorithms?: readonly string[] | undefined;
-  /** Skip `exp`/`nbf` (a stored token set re-read by `createAgent`: the ID token may have expired since). */
+  /**
+   * Skip the time checks, `exp`, `nbf` and `iat` (a stored token set re-read by `createAgent`: the
+   * ID token may have expired since, and its times were judged when it was received; a page that has
+   * not yet learned the IdP's clock must not refuse it for a skewed device). `iat` is still required.
+   */
   ignoreExpiry?: boolean;
   /** The `max_age` the login asked for: `auth_time` is then required and checked (step 13). */
   maxAge?: number | undefined;
@@ -43,12 +48,13 @@ export async function verifyIdToken(
   const algorithms = expect.advertisedAlgorithms
     ? ALLOWED_ALGORITHMS.filter((alg) => expect.advertisedAlgorithms?.includes(alg))
     : ALLOWED_ALGORITHMS;
+  const skew = expect.ignoreExpiry ? Number.MAX_SAFE_INTEGER : expect.clockSkewSeconds;
   const options = {
     issuer: expect.issuer,
     audience: expect.clientId,
     algorithms,
     requiredClaims: ["iss", "sub", "aud", "exp", "iat"],
-    clockTolerance: expect.ignoreExpiry ? Number.MAX_SAFE_INTEGER : expect.clockSkewSeconds,
+    clockTolerance: skew,
     currentDate: new Date(expect.nowMs),
   };
   let payload: Record<string, unknown>;
@@ -75,7 +81,7 @@ export async function verifyIdToken(
   }
   if (claims.azp !== undefined && claims.azp !== expect.clientId) fail("azp", "the ID token's azp is not this client");
   if (typeof claims.sub !== "string" || claims.sub === "") fail("sub", "the ID token has no subject");
-  if (typeof claims.iat !== "number" || claims.iat > expect.nowMs / 1000 + expect.clockSkewSeconds) {
+  if (typeof claims.iat !== "number" || claims.iat > expect.nowMs / 1000 + skew) {
     fail("iat", "the ID token was issued in the future");
   }
   // Binds the token to this login and blocks replay of an older one (step 11, RFC 9700 §4.5.3.2).
@@ -84,7 +90,7 @@ export async function verifyIdToken(
   if (expect.maxAge !== undefined) {
     const authTime = claims.auth_time;
     if (typeof authTime !== "number") fail("auth_time", "the login asked for max_age but the ID token has no auth_time");
-    if (authTime + expect.maxAge + expect.clockSkewSeconds < expect.nowMs / 1000) {
+    if (authTime + expect.maxAge + skew < expect.nowMs / 1000) {
       fail("auth_time", `the user authenticated more than max_age (${expect.maxAge} s) ago`);
     }
   }
