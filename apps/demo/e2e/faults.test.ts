@@ -1,8 +1,9 @@
 // Faults around the background refresh, for real: the network going away, an
-// IdP that answers 503 or hangs, sleep, the back-forward cache, a
-// full sessionStorage and a tab closed mid-refresh. A 10-second access token,
-// so the demo refreshes every 5 seconds (half the lifetime). One scenario per
-// fault; each counts the token endpoint's answers, invalid_grant included.
+// IdP that answers 503 or hangs, sleep, the back-forward cache, a client clock
+// minutes off the IdP's, a full sessionStorage and a tab closed mid-refresh. A
+// 10-second access token, so the demo refreshes every 5 seconds (half the
+// lifetime). One scenario per fault; each counts the token endpoint's answers,
+// invalid_grant included.
 import { afterAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page, Request } from "playwright-core";
 import { recordStatuses, signIn, signInAt, statusesSeen, waitForStatus, useStack } from "./support/stack.js";
@@ -209,6 +210,39 @@ describe("faults around the refresh", () => {
       persisted: (window as unknown as { restoredFromBfcache?: boolean }).restoredFromBfcache,
     }));
     console.log(`faults: back-forward navigation ${how.persisted && how.marker === 1 ? "restored from bfcache" : "reloaded the page"}`);
+    expect(watch.answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(await settle(watch, [page])).toBe(0);
+  });
+
+  // A device clock 5 min off the IdP's (issue 15): the page's Date runs shifted, its timers at
+  // the real pace. ID tokens are judged in the IdP's time (the token response's Date), refreshes
+  // are timed on the page's clock from receipt, so: signed in, one refresh per period, no error.
+  it.each([
+    ["7a", "ahead of", 5],
+    ["7b", "behind", -5],
+  ])("%s. client clock 5 min %s the IdP: signed in, no invalid_id_token, one refresh per period", async (_id, _how, minutes) => {
+    await recordStatuses(env.context);
+    const watch = watchToken(env.context);
+    const page = await env.context.newPage();
+    await page.clock.install({ time: Date.now() + minutes * 60_000 });
+    const started = Date.now();
+    await page.goto(`${env.stack.appUrl}/dashboard`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    await signInAt(page, "olivia@acme.test", env.stack.appUrl);
+    await waitForStatus(page, "authenticated");
+    expect(Math.round(((await page.evaluate(() => Date.now())) - Date.now()) / 60_000)).toBe(minutes);
+    const since = Date.now();
+    const periods = 3;
+    await waitForRefreshes(watch, since, periods, periods * PERIOD + 8_000);
+    const elapsed = Date.now() - since;
+    const refreshes = watch.since(since).length;
+    console.log(`faults: clock ${minutes > 0 ? "+" : ""}${minutes} min: ${refreshes} refreshes in ${(elapsed / PERIOD).toFixed(1)} periods, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // A storm would be one every 5 s floor or faster; one per period allows a late timer.
+    expect(refreshes).toBeLessThanOrEqual(Math.ceil(elapsed / PERIOD) + 1);
+    await waitForStatus(page, "authenticated");
+    expect(await statusesSeen(page)).not.toContain("error");
+    // No failed sign-in (an invalid_id_token would show here) and no ended session.
+    expect(await page.locator("[data-testid=auth-error], [data-testid=session-ended]").count()).toBe(0);
     expect(watch.answers.every((answer) => answer.status === 200)).toBe(true);
     expect(await settle(watch, [page])).toBe(0);
   });
