@@ -5,8 +5,9 @@
 // lifetime). One scenario per fault; each counts the token endpoint's answers,
 // invalid_grant included.
 import { afterAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page, Request } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { recordStatuses, signIn, signInAt, statusesSeen, waitForStatus, useStack } from "./support/stack.js";
+import { waitForRefreshes, watchToken as watchTokenAt, type Watch } from "./support/token-watch.js";
 
 const TTL = 10;
 const PERIOD = (TTL / 2) * 1000;
@@ -17,60 +18,10 @@ afterAll(() => {
   console.log(`faults: ${totals.scenarios} scenarios, ${totals.kept} sessions kept, ${totals.lost} lost, ${totals.invalidGrant} invalid_grant`);
 });
 
-interface TokenAnswer {
-  status: number;
-  error: string | undefined;
-  at: number;
-}
-
-/**
- * Every answer of the IdP's token endpoint in this context (every tab). Answers
- * a test fakes with `route.fulfill` are left out: pass them to `faked`.
- */
-function watchToken(context: BrowserContext) {
-  const answers: TokenAnswer[] = [];
-  const faked = new WeakSet<Request>();
-  const pending: Promise<void>[] = [];
-  context.on("response", (response) => {
-    const request = response.request();
-    if (response.url() !== `${env.stack.idp.issuerUrl}/token` || request.method() !== "POST" || faked.has(request)) return;
-    const answer: TokenAnswer = { status: response.status(), error: undefined, at: Date.now() };
-    answers.push(answer);
-    if (answer.status >= 400) {
-      pending.push(
-        response
-          .json()
-          .then((body: { error?: string }) => void (answer.error = body.error))
-          .catch(() => undefined),
-      );
-    }
-  });
-  return {
-    answers,
-    faked,
-    /** Real answers since `since` (ms), by status. */
-    since: (since: number) => answers.filter((answer) => answer.at >= since),
-    async invalidGrants(): Promise<number> {
-      await Promise.all(pending);
-      return answers.filter((answer) => answer.status === 400 && answer.error === "invalid_grant").length;
-    },
-  };
-}
-
-type Watch = ReturnType<typeof watchToken>;
+/** The token endpoint's answers in this context; see support/token-watch.ts. */
+const watchToken = (context: BrowserContext) => watchTokenAt(context, `${env.stack.idp.issuerUrl}/token`);
 
 const status = (page: Page) => page.getByTestId("status").textContent();
-
-/** Waits until `count` real 200s from the token endpoint arrived since `since`. */
-async function waitForRefreshes(watch: Watch, since: number, count: number, timeout: number): Promise<number> {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const ok = watch.since(since).filter((answer) => answer.status === 200);
-    if (ok.length >= count) return ok[count - 1]!.at;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`fewer than ${count} refreshes within ${timeout} ms (answers: ${JSON.stringify(watch.since(since))})`);
-}
 
 /** Tallies one scenario for the summary line; `pages` all hold the session at the end. */
 async function settle(watch: Watch, pages: Page[]): Promise<number> {
