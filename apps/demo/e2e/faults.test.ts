@@ -1,12 +1,14 @@
 // Faults around the background refresh, for real: the network going away, an
 // IdP that answers 503 or hangs, sleep (past the access token's lifetime, and
-// past the refresh token's), a frozen page, the back-forward cache,
-// a full sessionStorage and a tab closed mid-refresh. A 10-second access token,
-// so the demo refreshes every 5 seconds (half the lifetime). One scenario per
-// fault; each counts the token endpoint's answers, invalid_grant included.
+// past the refresh token's), a frozen page, the back-forward cache, a client
+// clock minutes off the IdP's, a full sessionStorage and a tab closed
+// mid-refresh. A 10-second access token, so the demo refreshes every 5 seconds
+// (half the lifetime). One scenario per fault; each counts the token endpoint's
+// answers, invalid_grant included.
 import { afterAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page, Request } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { recordStatuses, signIn, signInAt, statusesSeen, waitForStatus, useStack } from "./support/stack.js";
+import { waitForRefreshes, watchToken as watchTokenAt, type Watch } from "./support/token-watch.js";
 
 const TTL = 10;
 const PERIOD = (TTL / 2) * 1000;
@@ -17,60 +19,10 @@ afterAll(() => {
   console.log(`faults: ${totals.scenarios} scenarios, ${totals.kept} sessions kept, ${totals.lost} lost, ${totals.invalidGrant} invalid_grant`);
 });
 
-interface TokenAnswer {
-  status: number;
-  error: string | undefined;
-  at: number;
-}
-
-/**
- * Every answer of the IdP's token endpoint in this context (every tab). Answers
- * a test fakes with `route.fulfill` are left out: pass them to `faked`.
- */
-function watchToken(context: BrowserContext) {
-  const answers: TokenAnswer[] = [];
-  const faked = new WeakSet<Request>();
-  const pending: Promise<void>[] = [];
-  context.on("response", (response) => {
-    const request = response.request();
-    if (response.url() !== `${env.stack.idp.issuerUrl}/token` || request.method() !== "POST" || faked.has(request)) return;
-    const answer: TokenAnswer = { status: response.status(), error: undefined, at: Date.now() };
-    answers.push(answer);
-    if (answer.status >= 400) {
-      pending.push(
-        response
-          .json()
-          .then((body: { error?: string }) => void (answer.error = body.error))
-          .catch(() => undefined),
-      );
-    }
-  });
-  return {
-    answers,
-    faked,
-    /** Real answers since `since` (ms), by status. */
-    since: (since: number) => answers.filter((answer) => answer.at >= since),
-    async invalidGrants(): Promise<number> {
-      await Promise.all(pending);
-      return answers.filter((answer) => answer.status === 400 && answer.error === "invalid_grant").length;
-    },
-  };
-}
-
-type Watch = ReturnType<typeof watchToken>;
+/** The token endpoint's answers in this context; see support/token-watch.ts. */
+const watchToken = (context: BrowserContext) => watchTokenAt(context, `${env.stack.idp.issuerUrl}/token`);
 
 const status = (page: Page) => page.getByTestId("status").textContent();
-
-/** Waits until `count` real 200s from the token endpoint arrived since `since`. */
-async function waitForRefreshes(watch: Watch, since: number, count: number, timeout: number): Promise<number> {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const ok = watch.since(since).filter((answer) => answer.status === 200);
-    if (ok.length >= count) return ok[count - 1]!.at;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`fewer than ${count} refreshes within ${timeout} ms (answers: ${JSON.stringify(watch.since(since))})`);
-}
 
 /** Tallies one scenario for the summary line; `pages` all hold the session at the end. */
 async function settle(watch: Watch, pages: Page[]): Promise<number> {
@@ -266,6 +218,39 @@ describe("faults around the refresh", () => {
         persisted: (window as unknown as { restoredFromBfcache?: boolean }).restoredFromBfcache,
       })),
     ).toEqual({ marker: 1, persisted: true });
+    expect(watch.answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(await settle(watch, [page])).toBe(0);
+  });
+
+  // A device clock 5 min off the IdP's (issue 15): the page's Date runs shifted, its timers at
+  // the real pace. ID tokens are judged in the IdP's time (the token response's Date), refreshes
+  // are timed on the page's clock from receipt, so: signed in, one refresh per period, no error.
+  it.each([
+    ["7a", "ahead of", 5],
+    ["7b", "behind", -5],
+  ])("%s. client clock 5 min %s the IdP: signed in, no invalid_id_token, one refresh per period", async (_id, _how, minutes) => {
+    await recordStatuses(env.context);
+    const watch = watchToken(env.context);
+    const page = await env.context.newPage();
+    await page.clock.install({ time: Date.now() + minutes * 60_000 });
+    const started = Date.now();
+    await page.goto(`${env.stack.appUrl}/dashboard`);
+    await page.waitForURL((url) => url.href.startsWith(env.stack.idp.issuerUrl));
+    await signInAt(page, "olivia@acme.test", env.stack.appUrl);
+    await waitForStatus(page, "authenticated");
+    expect(Math.round(((await page.evaluate(() => Date.now())) - Date.now()) / 60_000)).toBe(minutes);
+    const since = Date.now();
+    const periods = 3;
+    await waitForRefreshes(watch, since, periods, periods * PERIOD + 8_000);
+    const elapsed = Date.now() - since;
+    const refreshes = watch.since(since).length;
+    console.log(`faults: clock ${minutes > 0 ? "+" : ""}${minutes} min: ${refreshes} refreshes in ${(elapsed / PERIOD).toFixed(1)} periods, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // A storm would be one every 5 s floor or faster; one per period allows a late timer.
+    expect(refreshes).toBeLessThanOrEqual(Math.ceil(elapsed / PERIOD) + 1);
+    await waitForStatus(page, "authenticated");
+    expect(await statusesSeen(page)).not.toContain("error");
+    // No failed sign-in (an invalid_id_token would show here) and no ended session.
+    expect(await page.locator("[data-testid=auth-error], [data-testid=session-ended]").count()).toBe(0);
     expect(watch.answers.every((answer) => answer.status === 200)).toBe(true);
     expect(await settle(watch, [page])).toBe(0);
   });

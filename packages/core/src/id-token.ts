@@ -12,12 +12,17 @@ export interface IdTokenExpectations {
   issuer: string;
   clientId: string;
   clockSkewSeconds: number;
+  /** The IdP's time now (idp-clock.ts), not the device's. */
   nowMs: number;
   /** The nonce sent in the authorization request; `undefined` on refresh and restore. */
   nonce?: string | undefined;
   /** Algorithms the issuer advertises; intersected with the allow-list. */
   advertisedAlgorithms?: readonly string[] | undefined;
-  /** Skip `exp`/`nbf` (a stored token set re-read by `createAgent`: the ID token may have expired since). */
+  /**
+   * Skip the time checks, `exp`, `nbf` and `iat` (a stored token set re-read by `createAgent`: the
+   * ID token may have expired since, and its times were judged when it was received; a page that has
+   * not yet learned the IdP's clock must not refuse it for a skewed device). `iat` is still required.
+   */
   ignoreExpiry?: boolean;
   /** The `max_age` the login asked for: `auth_time` is then required and checked (step 13). */
   maxAge?: number | undefined;
@@ -78,7 +83,7 @@ export async function verifyIdToken(
   if (!payload) fail("malformed", "the ID token's payload is not a JSON object");
 
   const now = expect.nowMs / 1000;
-  const skew = expect.clockSkewSeconds;
+  const skew = expect.ignoreExpiry ? Number.MAX_SAFE_INTEGER : expect.clockSkewSeconds;
   // Step 2: the issuer, byte for byte.
   if (payload.iss !== expect.issuer) fail("iss", "the ID token's issuer is not the configured one");
   // Step 3: this client, and no other, untrusted audience.
@@ -88,8 +93,8 @@ export async function verifyIdToken(
   }
   // Step 9: not expired, with the configured leeway; `nbf` (RFC 7519 §4.1.5) likewise.
   if (typeof payload.exp !== "number") fail("exp", "the ID token has no exp");
-  if (!expect.ignoreExpiry && payload.exp + skew <= now) fail("exp", "the ID token has expired");
-  if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || (!expect.ignoreExpiry && payload.nbf - skew > now))) {
+  if (payload.exp + skew <= now) fail("exp", "the ID token has expired");
+  if (payload.nbf !== undefined && (typeof payload.nbf !== "number" || payload.nbf - skew > now)) {
     fail("iat", "the ID token is not valid yet");
   }
   const claims = payload as unknown as IdTokenClaims;

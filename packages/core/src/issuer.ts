@@ -1,10 +1,12 @@
 // The issuer's discovery document and signing keys: fetched once per client,
-// cached for this tab, and the ID-token verification that needs both.
+// cached for this tab, and the ID-token verification that needs both, judged
+// in the issuer's time (idp-clock.ts).
 import type { JSONWebKeySet } from "jose";
 import { fetchMetadata, parseMetadata, type IssuerMetadata } from "./discovery.js";
 import { InvalidResponseError, JwksError } from "./errors.js";
 import { expectJson, send, type HttpContext } from "./http.js";
 import { verifyIdToken, type IdTokenExpectations } from "./id-token.js";
+import { IdpClock } from "./idp-clock.js";
 import type { ResolvedOptions } from "./options.js";
 import type { SafeStorage } from "./storage.js";
 import type { IdTokenClaims } from "./types.js";
@@ -28,13 +30,17 @@ const CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 export class Issuer {
   #metadata: Promise<IssuerMetadata> | null = null;
   #keys: Promise<JSONWebKeySet> | null = null;
+  /** The IdP's time, learned from its token responses; timers stay on the device's clock. */
+  readonly clock: IdpClock;
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly http: HttpContext,
     private readonly storage: SafeStorage,
     private readonly cacheKey: string,
-  ) {}
+  ) {
+    this.clock = new IdpClock(options.now);
+  }
 
   /**
    * Discovery, once per client. A reloaded page reuses what this tab fetched
@@ -102,7 +108,7 @@ export class Issuer {
       issuer: metadata.issuer,
       clientId: this.options.clientId,
       clockSkewSeconds: this.options.clockSkewSeconds,
-      nowMs: this.options.now(),
+      nowMs: this.clock.idpNow(),
       advertisedAlgorithms: metadata.id_token_signing_alg_values_supported,
       ...expect,
     });

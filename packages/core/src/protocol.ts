@@ -67,11 +67,14 @@ export class Protocol {
 
   async #tokenRequest(params: Record<string, string>, refresh: boolean): Promise<TokenResponse> {
     const { token_endpoint } = await this.issuer.metadata();
+    const sentAt = this.options.now();
     const response = await send(this.http, token_endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams({ ...params, client_id: this.options.clientId }),
     });
+    // Never cached (RFC 6749 §5.1), so its Date is the IdP's clock now: what ID tokens are judged by.
+    this.issuer.clock.observe(response, sentAt);
     return parseTokenResponse(await expectJson(response, token_endpoint, { refresh, now: this.options.now() }));
   }
 
@@ -141,7 +144,8 @@ export class Protocol {
     // AuthPI requires the ID token; without one there is no verified identity (security case 16).
     if (!response.id_token) throw new TokenParseError("missing_id_token", "the token response has no id_token");
     const claims = await this.issuer.verify(response.id_token, expect);
-    return new AuthenticatedAgent(toTokenSet(response, response.id_token, claims.exp, receivedAt), claims, this.options.now);
+    // Without expires_in, the ID token's exp on the device's clock: the IdP's would be minutes off on a skewed device.
+    return new AuthenticatedAgent(toTokenSet(response, response.id_token, this.issuer.clock.local(claims.exp), receivedAt), claims, this.options.now);
   }
 
   /** An agent from stored tokens. The ID token may have expired since it was issued: no reason to refuse the set. */
@@ -154,7 +158,9 @@ export class Protocol {
   /** Stateless `createAgent()`: the agent of a stored token set, refreshed first when it is due (its `onRefresh` is called). */
   async createAgent(input: TokenSet | Record<string, unknown>, options: AgentOptions): Promise<AuthenticatedAgent> {
     const agent = await this.agentFromTokens(input);
-    if (!options.autoRefresh || this.options.now() < refreshDueAt(agent.expiresAt, agent.claims.iat, this.options.refreshBufferSeconds)) return agent;
+    // `iat` is the IdP's time and `expiresAt` the device's: on one clock, or a skewed device would refresh on every call.
+    const receivedAt = this.issuer.clock.local(agent.claims.iat);
+    if (!options.autoRefresh || this.options.now() < refreshDueAt(agent.expiresAt, receivedAt, this.options.refreshBufferSeconds)) return agent;
     try {
       const refreshed = await this.refresh(agent);
       options.onRefresh?.(refreshed.tokens);
@@ -170,7 +176,7 @@ export class Protocol {
    * atomically with the access and ID tokens (security case 25). `lifetime`
    * (seconds) is the session's, carried forward when the answer states none.
    */
-  async refresh(agent: AuthenticatedAgent, lifetime = agent.expiresAt - agent.claims.iat): Promise<AuthenticatedAgent> {
+  async refresh(agent: AuthenticatedAgent, lifetime = agent.expiresAt - this.issuer.clock.local(agent.claims.iat)): Promise<AuthenticatedAgent> {
     const refreshToken = agent.tokens.refreshToken;
     if (!refreshToken) throw new TokenExpiredError();
     // Keys before the grant, as for a code: once the request is sent the old refresh token is
@@ -193,7 +199,7 @@ export class Protocol {
     }
     // No expires_in and no new ID token: the old ID token's exp may be long past, which would make
     // every refresh due at once (a refresh storm). The session's lifetime is carried forward instead.
-    const fallbackExpiresAt = response.id_token ? claims.exp : Math.floor(receivedAt + Math.max(1, lifetime));
+    const fallbackExpiresAt = response.id_token ? this.issuer.clock.local(claims.exp) : Math.floor(receivedAt + Math.max(1, lifetime));
     const tokens = toTokenSet(response, response.id_token ?? agent.tokens.idToken, fallbackExpiresAt, receivedAt, agent.tokens);
     return new AuthenticatedAgent(tokens, claims, this.options.now);
   }

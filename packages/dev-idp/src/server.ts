@@ -5,6 +5,7 @@ import { decodeJwt } from "jose";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
 import { requireIdTokenHint } from "./end-session.js";
+import { exposeDate } from "./expose-date.js";
 import { type InteractionAction, handleInteraction } from "./interactions.js";
 import { generateSigningKey } from "./keys.js";
 import { MemoryStore } from "./memory-store.js";
@@ -67,6 +68,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   function buildProvider(): { provider: Provider; handle: ReturnType<Provider["callback"]> } {
     const provider = createProvider({ ...config, issuerUrl, keys, cookieKeys, store, findUser });
     provider.use(requireIdTokenHint);
+    provider.use(exposeDate);
     provider.use(carryOrgRestriction(store));
     provider.use(async (ctx: KoaContextWithOIDC, next) => {
       await next();

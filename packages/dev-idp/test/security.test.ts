@@ -71,6 +71,9 @@ describe("what the dev IdP refuses, as AuthPI does", () => {
     const fromSpa = await refreshFrom(SPA_ORIGIN);
     expect(fromSpa.status).toBe(200);
     expect(fromSpa.headers.get("access-control-allow-origin")).toBe(SPA_ORIGIN);
+    // The SDK learns the IdP's clock from the token response's Date: readable across origins only when exposed.
+    expect(fromSpa.headers.get("access-control-expose-headers")?.split(/\s*,\s*/)).toEqual(expect.arrayContaining(["Date", "WWW-Authenticate"]));
+    expect(Date.parse(fromSpa.headers.get("date") ?? "")).not.toBeNaN();
 
     const userinfoFrom = (origin: string) =>
       fetch(env.discovery.userinfo_endpoint, { headers: { origin, authorization: `Bearer ${fromSpa.body.access_token}` } });
