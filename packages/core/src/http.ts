@@ -7,12 +7,18 @@ export interface HttpContext {
   timeoutMs: number;
 }
 
-/** Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date, RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+/**
+ * Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date, RFC 9110 §10.2.3).
+ * A date is the server's clock: it is measured from the answer's own `Date` when that is
+ * readable, so a device clock minutes off does not shorten or stretch the wait.
+ */
+export function parseRetryAfter(headers: Headers, nowMs: number): number | undefined {
+  const value = headers.get("retry-after")?.trim();
   if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  if (/^\d+$/.test(value)) return Number(value);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
+  const answeredAt = Date.parse(headers.get("date") ?? "");
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - (Number.isNaN(answeredAt) ? nowMs : answeredAt)) / 1000));
 }
 
 /** Sends a request; a transport failure or timeout becomes a `NetworkError`, never a raw TypeError. */
@@ -56,7 +62,7 @@ export async function expectJson(response: Response, url: string, options: JsonO
     if (!isRecord(body)) throw new InvalidResponseError(`${url} answered with JSON that is not an object`, { statusCode: response.status });
     return body;
   }
-  const retryAfter = parseRetryAfter(response.headers.get("retry-after"), options.now);
+  const retryAfter = parseRetryAfter(response.headers, options.now);
   let body: unknown;
   try {
     body = await readJson(response, url);

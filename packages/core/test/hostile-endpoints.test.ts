@@ -183,6 +183,19 @@ describe("token endpoint responses (cases 16, 17)", () => {
     expect(await rejection(clientFor({ requestTimeoutSeconds: 0.3 }).exchangeCode("c", "v", { nonce: "n-1" }))).toBeInstanceOf(NetworkError);
   });
 
+  it("reads a Retry-After date against the answer's Date, not a device clock minutes off", async () => {
+    const answeredAt = Date.now();
+    idp.on("/token", {
+      status: 503,
+      body: { error: "temporarily_unavailable" },
+      headers: { date: new Date(answeredAt).toUTCString(), "retry-after": new Date(answeredAt + 10_000).toUTCString() },
+    });
+    for (const offset of [300_000, -300_000]) {
+      const client = clientFor({ now: () => Date.now() + offset });
+      expect(await rejection(client.exchangeCode("c", "v", { nonce: "n-1" }))).toMatchObject({ statusCode: 503, retryAfter: 10 });
+    }
+  });
+
   it("maps a refused connection to network_error", async () => {
     const client = new AuthPIClient({ issuerUrl: "http://127.0.0.1:9/i_gone", clientId: "c", redirectUri: "http://127.0.0.1:5173/cb", storage: "memory" });
     expect(await rejection(client.createAuthorizationUrl())).toMatchObject({ error: "network_error" });
