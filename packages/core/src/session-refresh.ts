@@ -10,7 +10,7 @@ import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
 import { digestOf, type TabCoordinator, type TabMessage } from "./tab-coordinator.js";
 
-/** How long a tab waits for the tokens of a refresh another tab already made. */
+/** How long a tab waits for the tokens of a refresh another tab already made, once it can open them. */
 const ADOPT_TIMEOUT_MS = 3_000;
 
 export const signedOut = (description = "not signed in") => new LoginRequiredError(description);
@@ -58,7 +58,7 @@ export class SessionRefresh {
   }
 
   async #run(): Promise<AuthenticatedAgent> {
-    const { store, tabs } = this.parts;
+    const { store } = this.parts;
     // A login completing in this tab replaces the session: refreshing the old one would race it,
     // and the new one's tokens are fresh.
     const requested = store.session;
@@ -71,7 +71,7 @@ export class SessionRefresh {
     const report = (outcome: "refreshed" | "adopted" | "retrying" | "failed", error: unknown = null) =>
       this.parts.events.emit("refresh", { outcome, startedAt, durationMs: this.parts.options.now() - startedAt, error: error === null ? null : toOAuthError(error) });
     try {
-      const agent = await tabs.withLock(() => this.#refreshUnderLock(planned, attempt));
+      const agent = await this.#refreshOrAdopt(planned, attempt);
       report(attempt.ours ? "refreshed" : "adopted");
       return agent;
     } catch (error) {
@@ -97,16 +97,39 @@ export class SessionRefresh {
     options.onRefreshError?.(oauthError);
   }
 
-  async #refreshUnderLock(planned: Session, attempt: { session: Session; ours: boolean }): Promise<AuthenticatedAgent> {
-    const { store, tabs, scheduler, options } = this.parts;
-    // Another tab may have refreshed while we waited for the lock: use its tokens.
+  /**
+   * Looks before queueing on the lock, and again once holding it: tokens
+   * another tab already stored, or a refresh token the ledger shows spent, need
+   * no grant. A tab whose token is spent asks for the replacement at once, and
+   * waits for it outside the lock: only the latest rotation is answered
+   * (tab-coordinator.ts), and a queue of tabs, each waiting for its own
+   * handoff on a busy machine, can outlast it (then the tab signed out and a
+   * new login started a second grant, refreshing on its own schedule).
+   */
+  async #refreshOrAdopt(planned: Session, attempt: { session: Session; ours: boolean }): Promise<AuthenticatedAgent> {
+    const outcome = this.#settledElsewhere(planned) ?? (await this.parts.tabs.withLock(() => this.#refreshUnderLock(planned, attempt)));
+    return "agent" in outcome ? outcome.agent : this.#awaitAdoption(planned, outcome.spent);
+  }
+
+  /** What other tabs already did about `planned`: newer tokens it can use, or its refresh token spent; `null`: nothing, refresh it. */
+  #settledElsewhere(planned: Session): { agent: AuthenticatedAgent } | { spent: string } | null {
+    const { store, tabs } = this.parts;
     this.#adoptFromStorage();
     const current = store.session;
     if (!current) throw signedOut("signed out while refreshing");
-    if (current.agent !== planned.agent) return current.agent;
+    if (current.agent !== planned.agent) return { agent: current.agent };
+    const refreshToken = current.agent.tokens.refreshToken;
+    return refreshToken && tabs.isSpent(refreshToken) ? { spent: refreshToken } : null;
+  }
+
+  async #refreshUnderLock(planned: Session, attempt: { session: Session; ours: boolean }): Promise<{ agent: AuthenticatedAgent } | { spent: string }> {
+    const { store, tabs, scheduler, options } = this.parts;
+    // Another tab may have refreshed while we waited for the lock.
+    const elsewhere = this.#settledElsewhere(planned);
+    if (elsewhere) return elsewhere;
+    const current = store.session ?? planned;
     attempt.session = current;
     const refreshToken = current.agent.tokens.refreshToken;
-    if (refreshToken && tabs.isSpent(refreshToken)) return this.#awaitAdoption(refreshToken);
     const generation = store.generation;
     const receivedAt = options.now() / 1000;
     const lifetime = current.record.tokens.expiresAt - current.record.receivedAt;
@@ -124,13 +147,20 @@ export class SessionRefresh {
     options.onRefresh?.(agent.tokens);
     // Tabs that hold the spent token wait for this (sealing is async; the lock need not wait).
     if (refreshToken) this.#handOff(digestOf(refreshToken), refreshToken, record).catch(() => undefined);
-    return agent;
+    return { agent };
   }
 
-  /** Our refresh token was already spent by another tab: wait for its replacement instead of reusing it. */
-  async #awaitAdoption(refreshToken: string): Promise<AuthenticatedAgent> {
+  /** Our refresh token was already spent by another tab: ask for its replacement instead of reusing it. */
+  async #awaitAdoption(planned: Session, refreshToken: string): Promise<AuthenticatedAgent> {
     const { store, tabs } = this.parts;
     tabs.post({ type: "sync", from: digestOf(refreshToken) });
+    // Opening the answer takes the protocol chunk, which a page that just started may still have to
+    // download (seconds on a busy machine): the wait below is for the other tab, not for our download.
+    await this.parts.protocol();
+    if (store.session !== planned) {
+      if (!store.session) throw signedOut("signed out while refreshing");
+      return store.session.agent;
+    }
     if (await store.changedWithin(ADOPT_TIMEOUT_MS)) {
       if (!store.session) throw signedOut("signed out while refreshing");
       return store.session.agent;

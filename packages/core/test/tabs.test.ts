@@ -30,15 +30,18 @@ beforeEach(async () => {
   idp = await startHostileIdp();
   vi.stubGlobal("navigator", { locks: fifoLocks() });
   vi.stubGlobal("localStorage", memoryStorage());
-  idp.on("/token", (params) => {
-    issued += 1;
-    // oidc-provider's reuse detection: an already-rotated refresh token revokes the grant.
-    if (idp.requests.filter((r) => r.path === "/token" && r.params.refresh_token === params.refresh_token).length > 1) {
-      return { status: 400, body: { error: "invalid_grant" } };
-    }
-    return { body: { access_token: `at-${issued}`, token_type: "Bearer", expires_in: 300, refresh_token: `rt-${issued}`, scope: "openid" } };
-  });
+  idp.on("/token", rotation());
 });
+
+/** The token endpoint: rt-N → rt-N+1, after `delayMs`. */
+const rotation = (delayMs = 0) => (params: Record<string, string>) => {
+  issued += 1;
+  // oidc-provider's reuse detection: an already-rotated refresh token revokes the grant.
+  if (idp.requests.filter((r) => r.path === "/token" && r.params.refresh_token === params.refresh_token).length > 1) {
+    return { status: 400, body: { error: "invalid_grant" } };
+  }
+  return { delayMs, body: { access_token: `at-${issued}`, token_type: "Bearer", expires_in: 300, refresh_token: `rt-${issued}`, scope: "openid" } };
+};
 afterEach(async () => {
   for (const client of clients.splice(0)) client.dispose();
   vi.unstubAllGlobals();
@@ -95,6 +98,40 @@ describe("a duplicated tab", () => {
     const agent = await b.client.refresh();
     expect(agent.tokens.refreshToken).toBe("rt-1");
     expect(tokenRequests()).toHaveLength(1);
+  });
+
+  // The fault suite's ten tabs: pages that start seconds after window.open copied the session.
+  // Only the latest rotation's token is answered, so asking after a turn on the lock, behind the
+  // next refresh, came too late: the tab signed out, the demo logged in again, a second grant.
+  it("that starts while the next refresh is in flight, from a copy older than the last rotation, asks at once and catches up", async () => {
+    const record = sessionRecord();
+    const a = await tab(record);
+    await a.client.refresh(); // rt-0 → rt-1: the late tab's copy predates it
+    idp.on("/token", rotation(500));
+    const next = a.client.refresh(); // rt-1 → rt-2, holding the lock
+    await vi.waitFor(() => expect(tokenRequests()).toHaveLength(2));
+    const late = await tab(record);
+    await late.client.refresh();
+    await next;
+    await vi.waitFor(() => expect(late.client.getSnapshot().agent?.tokens.refreshToken).toBe("rt-2"));
+    expect(late.client.getSnapshot().status).toBe("authenticated");
+    expect(tokenRequests().map((r) => r.params.refresh_token)).toEqual(["rt-0", "rt-1"]);
+  });
+
+  it("waiting for tokens another tab owes it does not hold the lock: a due refresh in another tab goes ahead", async () => {
+    const record = sessionRecord();
+    const waiting = await tab(record);
+    const spender = await tab(record);
+    await spender.client.refresh(); // rt-0 → rt-1, then the tab closes before anyone asks
+    spender.client.dispose();
+    const live = await tab(spender.storage.getItem(KEY) ?? "");
+    const stranded = waiting.client.refresh().catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await live.client.refresh(); // rt-1 → rt-2
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await stranded).toMatchObject({ error: "invalid_grant" });
+    expect(tokenRequests().map((r) => r.params.refresh_token)).toEqual(["rt-0", "rt-1"]);
   });
 });
 
