@@ -130,6 +130,8 @@ export class SessionRefresh {
     const current = store.session ?? planned;
     attempt.session = current;
     const refreshToken = current.agent.tokens.refreshToken;
+    // The tab before us in the lock may have spent it, its ledger write still on the way here.
+    if (refreshToken && (await tabs.spentByAnotherTab(refreshToken))) return { spent: refreshToken };
     const generation = store.generation;
     const receivedAt = options.now() / 1000;
     const lifetime = current.record.tokens.expiresAt - current.record.receivedAt;

