@@ -23,119 +23,22 @@
 // bundles. Blocks without the marker (fragments, tables of props) are not compiled.
 //
 // AUTHPI_PACKED_KEEP=1 keeps the temporary directory (its path is printed).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { childEnv, log, repo, run } from "./processes.js";
+import { readmeBlocks } from "./readme-blocks.js";
+import { pack, targets, type Packed } from "./tarballs.js";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
 const packages = ["core", "react", "dev-idp"] as const;
-type PackageDir = (typeof packages)[number];
-const pnpmVersion = (JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { packageManager: string }).packageManager;
 // What the consumer adds from the registry, besides the tarballs.
 const registryDeps = ["react@19", "react-dom@19", "typescript@5.9.3", "vite@8.3.8", "@types/react@19", "@types/react-dom@19"];
-const MARKER = /^```(tsx?) app\s*$/;
-// The pnpm that runs `pnpm test` when there is one (saves npx's start-up), else the repo's own.
-const execPath = process.env.npm_execpath ?? "";
-const pnpm: [string, string[]] = /pnpm(\.c?js)?$/.test(execPath)
-  ? /\.c?js$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []]
-  : ["npx", ["-y", pnpmVersion]];
-
-function log(line: string): void {
-  console.log(`[packed] ${line}`);
-}
-
-// Children get a clean environment: no npm_*/pnpm settings of the pnpm run that started
-// Vitest (npm would honour them), and no NODE_ENV=test from Vitest (Vite and React read it).
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const lower = key.toLowerCase();
-    if (lower.startsWith("npm_") && !["npm_config_registry", "npm_config_cache", "npm_config_userconfig"].includes(lower)) continue;
-    if (lower.startsWith("pnpm_") || key === "NODE_ENV" || key.startsWith("VITEST") || key === "NODE_OPTIONS") continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  const started = performance.now();
-  return await new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env: childEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      const where = relative(repo, cwd).startsWith("..") ? cwd : relative(repo, cwd) || ".";
-      if (error) {
-        reject(new Error(`${command} ${args.join(" ")} (in ${where}) failed after ${seconds} s:\n${stdout}\n${stderr}`));
-        return;
-      }
-      log(`${command} ${args.join(" ")}  (${where}, ${seconds} s)`);
-      resolve(stdout);
-    });
-  });
-}
-
-interface PackedFile {
-  path: string;
-}
-interface Packed {
-  dir: PackageDir;
-  name: string;
-  version: string;
-  filename: string;
-  files: PackedFile[];
-  bytes: number;
-  manifest: Record<string, unknown>;
-}
-
-// Every path a package.json points a consumer at: exports (all conditions except the
-// workspace-only source one), types, main, module, bin.
-function targets(manifest: Record<string, unknown>): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string): void => {
-    if (key === "@authpi/source") return;
-    if (typeof value === "string") found.push(value);
-    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
-  for (const field of ["exports", "types", "main", "module", "bin"]) walk(manifest[field], field);
-  return [...new Set(found.map((path) => path.replace(/^\.\//, "")))];
-}
 
 let work = "";
 let app = "";
-const packed = new Map<PackageDir, Packed>();
-
-async function pack(dir: PackageDir, destination: string): Promise<Packed> {
-  const out = await run(pnpm[0], [...pnpm[1], "pack", "--json", "--pack-destination", destination], join(repo, "packages", dir));
-  // The build's own output comes first; pnpm's JSON is the last thing printed.
-  const json = JSON.parse(out.slice(out.lastIndexOf("\n{") + 1)) as { name: string; version: string; filename: string; files: PackedFile[] };
-  const filename = join(destination, json.filename.split("/").pop() ?? "");
-  const tar = await run("tar", ["-xzOf", filename, "package/package.json"], destination);
-  return {
-    dir,
-    name: json.name,
-    version: json.version,
-    filename,
-    files: json.files,
-    bytes: (await stat(filename)).size,
-    manifest: JSON.parse(tar) as Record<string, unknown>,
-  };
-}
-
-function readmeBlocks(markdown: string): { ext: string; code: string }[] {
-  const blocks: { ext: string; code: string }[] = [];
-  const lines = markdown.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const open = MARKER.exec(lines[i] ?? "");
-    if (!open) continue;
-    const end = lines.indexOf("```", i + 1);
-    if (end < 0) throw new Error(`unterminated block at line ${i + 1}`);
-    blocks.push({ ext: open[1] ?? "ts", code: `${lines.slice(i + 1, end).join("\n")}\n` });
-    i = end;
-  }
-  return blocks;
-}
+const packed = new Map<string, Packed>();
 
 beforeAll(async () => {
   const started = performance.now();
