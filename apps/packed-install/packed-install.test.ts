@@ -24,13 +24,14 @@
 //
 // AUTHPI_PACKED_KEEP=1 keeps the temporary directory (its path is printed).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { childEnv, log, repo, run } from "./processes.js";
 import { readmeBlocks } from "./readme-blocks.js";
 import { pack, targets, type Packed } from "./tarballs.js";
+import { viteBuild } from "./vite-build.js";
 
 const packages = ["core", "react", "dev-idp"] as const;
 // What the consumer adds from the registry, besides the tarballs.
@@ -184,17 +185,12 @@ export function Mocked() {
       }),
     );
 
-    await writeFile(join(app, "index.html"), `<!doctype html>\n<html><body><div id="root"></div><script type="module" src="/${entry}"></script></body></html>\n`);
-    await run(join(app, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], app);
-    const assets = await readdir(join(app, "dist", "assets"));
-    const js = assets.filter((file) => file.endsWith(".js"));
-    const bundle = (await Promise.all(js.map((file) => readFile(join(app, "dist", "assets", file), "utf8")))).join("\n");
+    const quickStart = await viteBuild(app, "quick-start", entry, "production");
     // The client, React and the guard made it into the bundle; the dev-only source did not.
-    expect(bundle).toContain("https://idp.authpi.com/i_xxx");
-    expect(bundle).toContain("Sign in to see Acme");
-    expect(bundle).not.toContain("@authpi/source");
-    const sizes = await Promise.all(js.map(async (file) => `${file} ${(await stat(join(app, "dist", "assets", file))).size} bytes`));
-    log(`vite build: ${sizes.join(", ")}`);
+    expect(quickStart.js).toContain("https://idp.authpi.com/i_xxx");
+    expect(quickStart.js).toContain("Sign in to see Acme");
+    expect(quickStart.js).not.toContain("@authpi/source");
+    log(`vite build: ${quickStart.sizes.join(", ")}`);
   }, 180_000);
 
   test("@authpi/core and @authpi/react load in Node", async () => {
