@@ -9,8 +9,8 @@ const sourceCondition = {
   ssr: { resolve: { conditions: ["@authpi/source", "module", "node", "development|production"] } },
 };
 
-// The react18 project runs the same files on React 18, installed by the private
-// workspace package packages/react/test/react18 (its own importer, so react-dom@18
+// The react18 and devtools-react18 projects run the same files on React 18, installed by the
+// private workspace package packages/react/test/react18 (its own importer, so react-dom@18
 // gets react@18 as its peer). node_modules are externalized: every entry point
 // must point at that copy, or a test would load two Reacts.
 const react18Modules = fileURLToPath(new URL("./packages/react/test/react18/node_modules/", import.meta.url));
@@ -19,10 +19,10 @@ const react18Alias = [
   { find: /^react-dom(\/.*)?$/, replacement: `${react18Modules}react-dom$1` },
   { find: /^@testing-library\/react$/, replacement: `${react18Modules}@testing-library/react` },
 ];
-// The same files for both; REACT_MAJOR lets a test check which React it really got.
-const reactTest = (name: string, reactMajor: string) => ({
+// The same files on each React; REACT_MAJOR lets a test check which React it really got.
+const reactTest = (name: string, reactMajor: string, root = "packages/react") => ({
   name,
-  root: "packages/react",
+  root,
   include: ["test/**/*.test.{ts,tsx}"],
   environment: "happy-dom",
   env: { REACT_MAJOR: reactMajor },
@@ -54,7 +54,12 @@ export const projects: TestProjectConfiguration[] = [
   }),
   defineProject({
     ...sourceCondition,
-    test: { name: "devtools", root: "packages/devtools", include: ["test/**/*.test.{ts,tsx}"], environment: "happy-dom" },
+    test: reactTest("devtools", "19", "packages/devtools"),
+  }),
+  defineProject({
+    ...sourceCondition,
+    resolve: { ...sourceCondition.resolve, alias: react18Alias },
+    test: reactTest("devtools-react18", "18", "packages/devtools"),
   }),
   defineProject({
     ...sourceCondition,

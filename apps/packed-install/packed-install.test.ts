@@ -1,20 +1,23 @@
-// The `packed` project: the three packages installed the way a user will install them.
+// The `packed` project: the four packages installed the way a user will install them.
 //
 // 1. `pnpm pack` each package into a fresh directory under os.tmpdir(), outside this workspace.
-//    Each package's `prepack` builds its `dist/` (react's builds core's first), and pnpm rewrites
-//    react's `workspace:*` dependency on core to core's version.
+//    Each package's `prepack` builds its `dist/` (react's and devtools' build core's first), and
+//    pnpm rewrites the `workspace:*` dependencies on core and react to their versions.
 // 2. Check every tarball: every file its `exports`, `types` and `bin` point at is in it, and no
 //    `workspace:` specifier is left. Print the packed size of each.
-// 3. `npm install` the tarballs together (react needs its `@authpi/core` from the same
-//    install until the packages are published), plus react@19, react-dom@19, typescript,
+// 3. `npm install` the tarballs together (react and devtools need their `@authpi/*` from the
+//    same install until the packages are published), plus react@19, react-dom@19, typescript,
 //    vite and the React types, from the npm registry.
-// 4. `tsc --noEmit` (strict, moduleResolution bundler, jsx react-jsx) over a consumer file and
+// 4. `tsc --noEmit` (strict, moduleResolution bundler, jsx react-jsx) over consumer files and
 //    the README blocks below, twice: as Vite's react-ts template configures it, and with
 //    skipLibCheck off so the packed `.d.ts` files are checked too.
-// 5. `vite build` of the React README's quick start.
+// 5. `vite build` of the React README's quick start; of an app that mounts <AuthPIDevtools />,
+//    for production (the panel must not be in the bundle) and for development (it must); and
+//    of one that imports @authpi/devtools/production (the panel, whatever the mode).
 // 6. Node: import @authpi/core (hasAccess, parseScope, AuthPIClient), server-render
-//    @authpi/react and @authpi/react/testing, start the packed dev IdP through its bin and
-//    through its API, and sign in against it with the packed core (loopback only).
+//    @authpi/react, @authpi/react/testing and @authpi/devtools (with NODE_ENV production and
+//    without), start the packed dev IdP through its bin and through its API, and sign in
+//    against it with the packed core (loopback only).
 //
 // README marker: a fenced block whose info string is `ts app` or `tsx app` (```tsx app) in
 // packages/react/README.md or packages/core/README.md is a block a reader can paste as a file of
@@ -23,119 +26,23 @@
 // bundles. Blocks without the marker (fragments, tables of props) are not compiled.
 //
 // AUTHPI_PACKED_KEEP=1 keeps the temporary directory (its path is printed).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { childEnv, log, repo, run } from "./processes.js";
+import { readmeBlocks } from "./readme-blocks.js";
+import { pack, targets, type Packed } from "./tarballs.js";
+import { viteBuild } from "./vite-build.js";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const packages = ["core", "react", "dev-idp"] as const;
-type PackageDir = (typeof packages)[number];
-const pnpmVersion = (JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { packageManager: string }).packageManager;
+const packages = ["core", "react", "dev-idp", "devtools"] as const;
 // What the consumer adds from the registry, besides the tarballs.
 const registryDeps = ["react@19", "react-dom@19", "typescript@5.9.3", "vite@8.3.8", "@types/react@19", "@types/react-dom@19"];
-const MARKER = /^```(tsx?) app\s*$/;
-// The pnpm that runs `pnpm test` when there is one (saves npx's start-up), else the repo's own.
-const execPath = process.env.npm_execpath ?? "";
-const pnpm: [string, string[]] = /pnpm(\.c?js)?$/.test(execPath)
-  ? /\.c?js$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []]
-  : ["npx", ["-y", pnpmVersion]];
-
-function log(line: string): void {
-  console.log(`[packed] ${line}`);
-}
-
-// Children get a clean environment: no npm_*/pnpm settings of the pnpm run that started
-// Vitest (npm would honour them), and no NODE_ENV=test from Vitest (Vite and React read it).
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const lower = key.toLowerCase();
-    if (lower.startsWith("npm_") && !["npm_config_registry", "npm_config_cache", "npm_config_userconfig"].includes(lower)) continue;
-    if (lower.startsWith("pnpm_") || key === "NODE_ENV" || key.startsWith("VITEST") || key === "NODE_OPTIONS") continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  const started = performance.now();
-  return await new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env: childEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      const where = relative(repo, cwd).startsWith("..") ? cwd : relative(repo, cwd) || ".";
-      if (error) {
-        reject(new Error(`${command} ${args.join(" ")} (in ${where}) failed after ${seconds} s:\n${stdout}\n${stderr}`));
-        return;
-      }
-      log(`${command} ${args.join(" ")}  (${where}, ${seconds} s)`);
-      resolve(stdout);
-    });
-  });
-}
-
-interface PackedFile {
-  path: string;
-}
-interface Packed {
-  dir: PackageDir;
-  name: string;
-  version: string;
-  filename: string;
-  files: PackedFile[];
-  bytes: number;
-  manifest: Record<string, unknown>;
-}
-
-// Every path a package.json points a consumer at: exports (all conditions except the
-// workspace-only source one), types, main, module, bin.
-function targets(manifest: Record<string, unknown>): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string): void => {
-    if (key === "@authpi/source") return;
-    if (typeof value === "string") found.push(value);
-    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
-  for (const field of ["exports", "types", "main", "module", "bin"]) walk(manifest[field], field);
-  return [...new Set(found.map((path) => path.replace(/^\.\//, "")))];
-}
 
 let work = "";
 let app = "";
-const packed = new Map<PackageDir, Packed>();
-
-async function pack(dir: PackageDir, destination: string): Promise<Packed> {
-  const out = await run(pnpm[0], [...pnpm[1], "pack", "--json", "--pack-destination", destination], join(repo, "packages", dir));
-  // The build's own output comes first; pnpm's JSON is the last thing printed.
-  const json = JSON.parse(out.slice(out.lastIndexOf("\n{") + 1)) as { name: string; version: string; filename: string; files: PackedFile[] };
-  const filename = join(destination, json.filename.split("/").pop() ?? "");
-  const tar = await run("tar", ["-xzOf", filename, "package/package.json"], destination);
-  return {
-    dir,
-    name: json.name,
-    version: json.version,
-    filename,
-    files: json.files,
-    bytes: (await stat(filename)).size,
-    manifest: JSON.parse(tar) as Record<string, unknown>,
-  };
-}
-
-function readmeBlocks(markdown: string): { ext: string; code: string }[] {
-  const blocks: { ext: string; code: string }[] = [];
-  const lines = markdown.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const open = MARKER.exec(lines[i] ?? "");
-    if (!open) continue;
-    const end = lines.indexOf("```", i + 1);
-    if (end < 0) throw new Error(`unterminated block at line ${i + 1}`);
-    blocks.push({ ext: open[1] ?? "ts", code: `${lines.slice(i + 1, end).join("\n")}\n` });
-    i = end;
-  }
-  return blocks;
-}
+const packed = new Map<string, Packed>();
 
 beforeAll(async () => {
   const started = performance.now();
@@ -143,10 +50,12 @@ beforeAll(async () => {
   app = join(work, "app");
   await mkdir(app);
   log(`working in ${work}`);
-  // core and dev-idp side by side; react after them, since its prepack rebuilds core's dist.
+  // core and dev-idp side by side; then react, then devtools, one at a time: each one's prepack
+  // rebuilds core's dist (devtools' react's too), and two builds would delete each other's files.
   const [core, devIdp] = await Promise.all([pack("core", app), pack("dev-idp", app)]);
   const react = await pack("react", app);
-  for (const p of [core, react, devIdp]) packed.set(p.dir, p);
+  const devtools = await pack("devtools", app);
+  for (const p of [core, react, devIdp, devtools]) packed.set(p.dir, p);
   for (const p of packed.values()) log(`${p.name}@${p.version}: ${p.bytes} bytes packed (${(p.bytes / 1024).toFixed(1)} KB), ${p.files.length} files`);
   log(`packed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }, 180_000);
@@ -170,9 +79,19 @@ describe("the packed tarballs", () => {
     expect([...files].filter((path) => /\.test\.tsx?$|tsbuildinfo$/.test(path))).toEqual([]);
   });
 
-  test("react depends on the packed core's exact version", () => {
-    const react = packed.get("react")?.manifest as { dependencies: Record<string, string> };
-    expect(react.dependencies["@authpi/core"]).toBe(packed.get("core")?.version);
+  test.each([
+    ["react", "core"],
+    ["devtools", "core"],
+    ["devtools", "react"],
+  ] as const)("%s depends on the packed %s's exact version", (dir, dependency) => {
+    const manifest = packed.get(dir)?.manifest as { dependencies: Record<string, string> };
+    expect(manifest.dependencies[`@authpi/${dependency}`]).toBe(packed.get(dependency)?.version);
+  });
+
+  test("devtools: the /production entry is packed, and React 18 is admitted as a peer", () => {
+    const manifest = packed.get("devtools")?.manifest ?? {};
+    expect(targets(manifest)).toEqual(expect.arrayContaining(["dist/index.d.ts", "dist/production.js", "dist/production.d.ts"]));
+    expect(manifest.peerDependencies).toMatchObject({ react: "^18.2.0 || ^19.0.0" });
   });
 });
 
@@ -191,7 +110,7 @@ describe("installed in a fresh project outside the workspace", () => {
     }
     const lock = JSON.parse(await readFile(join(app, "package-lock.json"), "utf8")) as { packages: Record<string, { resolved?: string }> };
     const copies = Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/@authpi\//.test(path));
-    expect(copies.sort()).toEqual(["node_modules/@authpi/core", "node_modules/@authpi/dev-idp", "node_modules/@authpi/react"]);
+    expect(copies.sort()).toEqual(["node_modules/@authpi/core", "node_modules/@authpi/dev-idp", "node_modules/@authpi/devtools", "node_modules/@authpi/react"]);
     expect(lock.packages["node_modules/@authpi/core"]?.resolved).toMatch(/authpi-core-.*\.tgz$/);
   });
 
@@ -253,6 +172,38 @@ export function Mocked() {
 }
 `,
     );
+    // The devtools, mounted as their README says; both files are entries of the devtools builds
+    // (the next test), so each imports one devtools entry only.
+    const devtoolsApp = (from: string, extra = "") => `import { AuthPIClient } from "@authpi/core";
+import { AuthPIDevtools, type AuthPIDevtoolsProps } from "${from}";
+import { AuthPIProvider, useAuthPI } from "@authpi/react";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+const client = new AuthPIClient({ issuerUrl: "https://idp.authpi.com/i_devtools", clientId: "cli_x", redirectUri: \`\${location.origin}/callback\` });
+const props: AuthPIDevtoolsProps = { initialIsOpen: true, position: "bottom-left", logSize: 20 };
+
+function Status() {
+  return <p>Devtools consumer: {useAuthPI().status}</p>;
+}
+${extra}
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <AuthPIProvider client={client}>
+      <Status />
+      <AuthPIDevtools {...props} />
+    </AuthPIProvider>
+  </StrictMode>,
+);
+`;
+    await writeFile(
+      join(src, "devtools-app.tsx"),
+      devtoolsApp("@authpi/devtools", `// The props are typed, not \`any\`: a corner the panel does not know is an error.
+// @ts-expect-error position is "bottom-right" or "bottom-left"
+export const wrong = <AuthPIDevtools position="top-right" />;
+`),
+    );
+    await writeFile(join(src, "devtools-always.tsx"), devtoolsApp("@authpi/devtools/production"));
     // Two configurations. "app": what Vite's react-ts template has (lib without ESNext, and
     // skipLibCheck). "strict-libs": skipLibCheck off, so the packed .d.ts files are checked too;
     // it needs ESNext.Disposable because AuthPIClient declares [Symbol.dispose]().
@@ -277,21 +228,48 @@ export function Mocked() {
         await writeFile(join(app, file), `${JSON.stringify({ compilerOptions, include: ["src"] }, null, 2)}\n`);
         const listed = await run(tsc, ["--noEmit", "-p", file, "--listFiles"], app);
         // The packed declarations are what the check ran on, not some other copy.
-        for (const p of ["core", "react"]) expect(listed).toContain(`${app}/node_modules/@authpi/${p}/dist/index.d.ts`);
+        for (const p of ["core", "react", "devtools"]) expect(listed).toContain(`${app}/node_modules/@authpi/${p}/dist/index.d.ts`);
+        expect(listed).toContain(`${app}/node_modules/@authpi/devtools/dist/production.d.ts`);
       }),
     );
 
-    await writeFile(join(app, "index.html"), `<!doctype html>\n<html><body><div id="root"></div><script type="module" src="/${entry}"></script></body></html>\n`);
-    await run(join(app, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], app);
-    const assets = await readdir(join(app, "dist", "assets"));
-    const js = assets.filter((file) => file.endsWith(".js"));
-    const bundle = (await Promise.all(js.map((file) => readFile(join(app, "dist", "assets", file), "utf8")))).join("\n");
+    const quickStart = await viteBuild(app, "quick-start", entry, "production");
     // The client, React and the guard made it into the bundle; the dev-only source did not.
-    expect(bundle).toContain("https://idp.authpi.com/i_xxx");
-    expect(bundle).toContain("Sign in to see Acme");
-    expect(bundle).not.toContain("@authpi/source");
-    const sizes = await Promise.all(js.map(async (file) => `${file} ${(await stat(join(app, "dist", "assets", file))).size} bytes`));
-    log(`vite build: ${sizes.join(", ")}`);
+    expect(quickStart.js).toContain("https://idp.authpi.com/i_xxx");
+    expect(quickStart.js).toContain("Sign in to see Acme");
+    expect(quickStart.js).not.toContain("@authpi/source");
+    log(`vite build: ${quickStart.sizes.join(", ")}`);
+  }, 180_000);
+
+  test("vite build: <AuthPIDevtools /> is a null component in production (the panel is not bundled), the panel in development, and /production is the panel in production", async () => {
+    // Strings only the panel's code holds (its close button's label, its root class, a heading).
+    // They must be in the packed panel, or their absence from a bundle would prove nothing.
+    const panelStrings = ["Close AuthPI devtools", "authpi-devtools", "Scope explorer"];
+    const packedPanel = await readFile(join(app, "node_modules/@authpi/devtools/dist/devtools.js"), "utf8");
+    const packedStyles = await readFile(join(app, "node_modules/@authpi/devtools/dist/styles.js"), "utf8");
+    for (const text of panelStrings) expect(packedPanel + packedStyles).toContain(text);
+
+    // Three independent builds, run together.
+    const [production, development, always] = await Promise.all([
+      viteBuild(app, "devtools-production", "src/devtools-app.tsx", "production"),
+      viteBuild(app, "devtools-development", "src/devtools-app.tsx", "development"),
+      viteBuild(app, "devtools-always", "src/devtools-always.tsx", "production"),
+    ]);
+    for (const [name, build] of Object.entries({ production, development, always })) {
+      // Each is a whole app: its own text, the client's issuer and React made it in.
+      expect(build.js.includes("Devtools consumer: "), name).toBe(true);
+      expect(build.js.includes("https://idp.authpi.com/i_devtools"), name).toBe(true);
+      log(`vite build (devtools, ${name}): ${build.sizes.join(", ")}`);
+    }
+    // Asked as booleans: a failing toContain would print the whole bundle.
+    for (const text of panelStrings) {
+      expect(production.js.includes(text), `the production build holds ${JSON.stringify(text)}`).toBe(false);
+      expect(development.js.includes(text), `the development build holds ${JSON.stringify(text)}`).toBe(true);
+      expect(always.js.includes(text), `the /production build holds ${JSON.stringify(text)}`).toBe(true);
+    }
+    // What leaving <AuthPIDevtools /> in an app costs in production, next to the panel.
+    log(`devtools app, production: ${production.js.length} bytes of JS; with the panel (/production): ${always.js.length}`);
+    expect(always.js.length - production.js.length).toBeGreaterThan(5_000);
   }, 180_000);
 
   test("@authpi/core and @authpi/react load in Node", async () => {
@@ -327,6 +305,36 @@ console.log(JSON.stringify({ coreExports: Object.keys(core).length, server, mock
 `,
     );
     log(`node check-node.mjs: ${(await run(process.execPath, ["check-node.mjs"], app)).trim()}`);
+  }, 60_000);
+
+  test("@authpi/devtools server-renders in Node: the panel, or nothing under NODE_ENV=production unless from /production", async () => {
+    await writeFile(
+      join(app, "check-devtools.mjs"),
+      `import assert from "node:assert/strict";
+import { createElement as h } from "react";
+import { renderToString } from "react-dom/server";
+import { AuthPIProvider } from "@authpi/react";
+import { AuthPIDevtools } from "@authpi/devtools";
+import { AuthPIDevtools as AlwaysDevtools } from "@authpi/devtools/production";
+
+assert.match(import.meta.resolve("@authpi/devtools"), /node_modules\\/@authpi\\/devtools\\/dist\\/index\\.js$/);
+const options = { issuerUrl: "https://idp.authpi.com/i_x", clientId: "cli_x", redirectUri: "https://app.example/callback" };
+const render = (Devtools) => renderToString(h(AuthPIProvider, options, h(Devtools, { initialIsOpen: true })));
+const production = process.env.NODE_ENV === "production";
+const main = render(AuthPIDevtools);
+const always = render(AlwaysDevtools);
+// Open on the server: the panel, with the session still loading there.
+assert.match(always, /aria-label="AuthPI devtools"/);
+assert.match(always, /data-status="loading"/);
+if (production) assert.equal(main, "");
+else assert.equal(main, always);
+console.log(JSON.stringify({ NODE_ENV: process.env.NODE_ENV ?? null, main: main.length, always: always.length }));
+`,
+    );
+    // NODE_ENV unset (Node's default: the panel renders) and production (the main entry is null).
+    for (const env of [{}, { NODE_ENV: "production" }]) {
+      log(`node check-devtools.mjs: ${(await run(process.execPath, ["check-devtools.mjs"], app, env)).trim()}`);
+    }
   }, 60_000);
 
   test("the dev IdP runs from the tarball, by its bin and its API, and the packed core signs in against it", async () => {
