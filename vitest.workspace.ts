@@ -19,11 +19,12 @@ const react18Alias = [
   { find: /^react-dom(\/.*)?$/, replacement: `${react18Modules}react-dom$1` },
   { find: /^@testing-library\/react$/, replacement: `${react18Modules}@testing-library/react` },
 ];
-// The same files on each React; REACT_MAJOR lets a test check which React it really got.
+// The same files on each React; REACT_MAJOR lets a test check which React it really got
+// (react-version.test.tsx, which the devtools projects run too).
 const reactTest = (name: string, reactMajor: string, root = "packages/react") => ({
   name,
   root,
-  include: ["test/**/*.test.{ts,tsx}"],
+  include: ["test/**/*.test.{ts,tsx}", ...(root === "packages/react" ? [] : ["../react/test/react-version.test.tsx"])],
   environment: "happy-dom",
   env: { REACT_MAJOR: reactMajor },
 });
