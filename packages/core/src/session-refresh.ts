@@ -8,10 +8,13 @@ import { agentFromRecord, parseSessionRecord, readSessionRecord, type SessionRec
 import type { Session, SessionStore } from "./session-store.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
+import { timers } from "./timers.js";
 import { digestOf, type TabCoordinator, type TabMessage } from "./tab-coordinator.js";
 
 /** How long a tab waits for the tokens of a refresh another tab already made, once it can open them. */
 const ADOPT_TIMEOUT_MS = 3_000;
+/** How often a tab waiting for those tokens asks again: an ask can be lost (see #awaitAdoption). */
+const SYNC_REPEAT_MS = 1_000;
 
 export const signedOut = (description = "not signed in") => new LoginRequiredError(description);
 
@@ -152,23 +155,36 @@ export class SessionRefresh {
     return { agent };
   }
 
-  /** Our refresh token was already spent by another tab: ask for its replacement instead of reusing it. */
+  /**
+   * Our refresh token was already spent by another tab: ask for its replacement instead of reusing
+   * it, and ask again every SYNC_REPEAT_MS until it comes or the wait ends. A page that just opened
+   * its channel may post into nothing: Chromium registers a BroadcastChannel asynchronously
+   * (whatwg/html#7267); in the fault suite's ten tabs what late duplicates posted at startup
+   * reached no tab in 6 of 9 pages, one posted 500 ms later always did. The asks run on a timer,
+   * not after the protocol chunk: that download took up to 3 s there, and only the latest
+   * rotation is answered, so an ask made after it came behind the next rotation, unanswerable.
+   */
   async #awaitAdoption(planned: Session, refreshToken: string): Promise<AuthenticatedAgent> {
     const { store, tabs } = this.parts;
-    tabs.post({ type: "sync", from: digestOf(refreshToken) });
-    // Opening the answer takes the protocol chunk, which a page that just started may still have to
-    // download (seconds on a busy machine): the wait below is for the other tab, not for our download.
-    await this.parts.protocol();
-    if (store.session !== planned) {
-      if (!store.session) throw signedOut("signed out while refreshing");
-      return store.session.agent;
+    let timer: unknown = null;
+    const ask = () => {
+      tabs.post({ type: "sync", from: digestOf(refreshToken) });
+      timer = timers.setTimeout(ask, SYNC_REPEAT_MS);
+    };
+    ask();
+    try {
+      // Opening the answer takes the protocol chunk, which a page that just started may still have to
+      // download (seconds on a busy machine): the wait below is for the other tab, not for our download.
+      await this.parts.protocol();
+      if (store.session === planned && !(await store.changedWithin(ADOPT_TIMEOUT_MS))) {
+        // Nobody handed over the newer tokens: sending the spent one would get the grant revoked for every tab.
+        throw new RefreshError("invalid_grant", "this tab's refresh token was already used by another tab, which did not hand over the new tokens");
+      }
+    } finally {
+      timers.clearTimeout(timer);
     }
-    if (await store.changedWithin(ADOPT_TIMEOUT_MS)) {
-      if (!store.session) throw signedOut("signed out while refreshing");
-      return store.session.agent;
-    }
-    // Nobody handed over the newer tokens: sending the spent one would get the grant revoked for every tab.
-    throw new RefreshError("invalid_grant", "this tab's refresh token was already used by another tab, which did not hand over the new tokens");
+    if (!store.session) throw signedOut("signed out while refreshing");
+    return store.session.agent;
   }
 
   #revokeLate(agent: AuthenticatedAgent): void {
