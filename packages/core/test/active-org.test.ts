@@ -1,11 +1,11 @@
 // The active organization: the default rules, setActiveOrg() in both kinds of
 // session, the tab's remembered choice, and what refreshes and logouts do to it.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { NotAMemberError, OAuthError } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { installLocation } from "./support/browser-location.js";
-import { advance, fakeClient, seedSession, useFakeBrowser } from "./support/fake-session.js";
-import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { advance, fakeClient, seedSession, useFakeSession } from "./support/fake-session.js";
+import type { HostileIdp } from "./support/hostile-idp.js";
 import { rejection } from "./support/rejection.js";
 
 const CHOICE = "authpi:cli_test:active-org";
@@ -14,16 +14,9 @@ const globex = { id: "org_globex", title: "Globex", scopes: ["projects:read"], j
 let idp: HostileIdp;
 let storage: StorageLike;
 
-beforeAll(() => import("../src/protocol.js"));
-beforeEach(async () => {
-  idp = await startHostileIdp();
-  storage = memoryStorage();
-  useFakeBrowser();
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-  await idp.close();
+const env = useFakeSession();
+beforeEach(() => {
+  ({ idp, storage } = env);
 });
 
 const activeId = (client: ReturnType<typeof fakeClient>) => client.getSnapshot().activeOrg?.id ?? null;

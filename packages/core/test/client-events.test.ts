@@ -1,23 +1,16 @@
 // client.on(): what devtools and logging see of the client at work.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { AuthPIEvents } from "../src/index.js";
-import { memoryStorage, type StorageLike } from "../src/storage.js";
-import { advance, fakeClient, seedSession, T0, useFakeBrowser } from "./support/fake-session.js";
-import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import type { StorageLike } from "../src/storage.js";
+import { advance, fakeClient, seedSession, T0, useFakeSession } from "./support/fake-session.js";
+import type { HostileIdp } from "./support/hostile-idp.js";
 
 let idp: HostileIdp;
 let storage: StorageLike;
 
-beforeAll(() => import("../src/protocol.js"));
-beforeEach(async () => {
-  idp = await startHostileIdp();
-  storage = memoryStorage();
-  useFakeBrowser();
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-  await idp.close();
+const env = useFakeSession();
+beforeEach(() => {
+  ({ idp, storage } = env);
 });
 
 describe("client.on()", () => {

@@ -1,28 +1,20 @@
 // The refresh schedule under answers no well-behaved IdP sends, and under
 // failures of the browser's own parts (locks, a frozen clock): each case a
 // defect a review reproduced against the first client.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthPIClient, JwksError, type OAuthError } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
-import { advance, fakeClient, seedSession, settle, T0, useFakeBrowser } from "./support/fake-session.js";
-import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { advance, fakeClient, seedSession, settle, T0, useFakeSession } from "./support/fake-session.js";
+import type { HostileIdp } from "./support/hostile-idp.js";
 
 let idp: HostileIdp;
 let storage: StorageLike;
 let issued = 0;
 
-beforeAll(() => import("../src/protocol.js"));
-beforeEach(async () => {
-  idp = await startHostileIdp();
-  storage = memoryStorage();
+const env = useFakeSession();
+beforeEach(() => {
+  ({ idp, storage } = env);
   issued = 0;
-  useFakeBrowser();
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  await idp.close();
 });
 
 const tokenRequests = () => idp.requests.filter((r) => r.path === "/token");

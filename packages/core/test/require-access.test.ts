@@ -1,11 +1,11 @@
 // requireAccess(client, rule) for route loaders, and client.ready(): the same
 // rule as <RequireAccess>, decided before anything renders.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { InsufficientScopeError, LoginRequiredError, requireAccess, UserBlockedError } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { installLocation } from "./support/browser-location.js";
-import { advance, fakeClient, seedSession, useFakeBrowser } from "./support/fake-session.js";
-import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { advance, fakeClient, seedSession, useFakeSession } from "./support/fake-session.js";
+import type { HostileIdp } from "./support/hostile-idp.js";
 import { rejection } from "./support/rejection.js";
 
 const acme = { id: "org_acme", title: "Acme", scopes: ["owner", "projects:**"], joined_at: 1_700_000_000 };
@@ -14,17 +14,10 @@ let idp: HostileIdp;
 let storage: StorageLike;
 let location: ReturnType<typeof installLocation>;
 
-beforeAll(() => import("../src/protocol.js"));
-beforeEach(async () => {
-  idp = await startHostileIdp();
-  storage = memoryStorage();
-  useFakeBrowser();
+const env = useFakeSession();
+beforeEach(() => {
+  ({ idp, storage } = env);
   location = installLocation("http://127.0.0.1:5173/projects/7?tab=a#top");
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-  await idp.close();
 });
 
 describe("client.ready()", () => {

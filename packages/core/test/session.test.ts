@@ -1,30 +1,19 @@
 // Session lifecycle on fake timers and an injected clock (SPEC §5, §7.5):
 // restore, background refresh, sleep, backoff, 429, fatal refresh errors, logout.
 // `window` and `document` are bare event targets: the real ones are the browser suite's.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthPIClient, NetworkError, OAuthError } from "../src/index.js";
-import { memoryStorage, type StorageLike } from "../src/storage.js";
-import { advance, fakeClient, SESSION_KEY as KEY, seedSession, settle, T0, useFakeBrowser, type SeedPatch } from "./support/fake-session.js";
-import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import type { StorageLike } from "../src/storage.js";
+import { advance, fakeClient, SESSION_KEY as KEY, seedSession, settle, T0, useFakeSession, type SeedPatch } from "./support/fake-session.js";
+import type { HostileIdp } from "./support/hostile-idp.js";
 
 let idp: HostileIdp;
 let storage: StorageLike;
 
-// The client loads its protocol half on demand; load it once up front so the
-// fake clock, not module loading, decides when requests go out.
-beforeAll(() => import("../src/protocol.js"));
-
-beforeEach(async () => {
-  idp = await startHostileIdp();
-  storage = memoryStorage();
-  useFakeBrowser();
+const env = useFakeSession();
+beforeEach(() => {
+  ({ idp, storage } = env);
   idp.on("/token", refreshReply);
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  await idp.close();
 });
 
 let issued = 0;

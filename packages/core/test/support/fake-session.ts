@@ -1,9 +1,9 @@
 // A client on fake timers with a stored session, against the hostile IdP's
 // in-memory fetch: the fake clock alone decides when requests go out.
-import { vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { AuthPIClient, type TokenSet } from "../../src/index.js";
-import type { StorageLike } from "../../src/storage.js";
-import type { HostileIdp } from "./hostile-idp.js";
+import { memoryStorage, type StorageLike } from "../../src/storage.js";
+import { startHostileIdp, type HostileIdp } from "./hostile-idp.js";
 
 export const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 export const SESSION_KEY = "authpi:cli_test:session";
@@ -55,4 +55,26 @@ export function useFakeBrowser() {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: T0 });
   vi.stubGlobal("window", new EventTarget());
   vi.stubGlobal("document", Object.assign(new EventTarget(), { visibilityState: "visible" }));
+}
+
+/**
+ * Every test of the file gets a fresh hostile IdP, an empty storage and the fake
+ * browser; the protocol chunk is loaded once up front, so the fake clock, not
+ * module loading, decides when requests go out. Read `env` inside the tests.
+ */
+export function useFakeSession(): { readonly idp: HostileIdp; readonly storage: StorageLike } {
+  const env = {} as { idp: HostileIdp; storage: StorageLike };
+  beforeAll(() => import("../../src/protocol.js"));
+  beforeEach(async () => {
+    env.idp = await startHostileIdp();
+    env.storage = memoryStorage();
+    useFakeBrowser();
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+    await env.idp.close();
+  });
+  return env;
 }
