@@ -64,8 +64,7 @@ export class TabCoordinator {
   close(): void {
     this.#channel?.close();
     this.#channel = null;
-    this.#releaseSpentLock?.();
-    this.#releaseSpentLock = null;
+    this.#letGoOfSpentLock();
   }
 
   post(message: TabMessage): void {
@@ -82,7 +81,7 @@ export class TabCoordinator {
    * LOCK_WAIT_MS, `task` runs without it: the ledger still guards the token.
    */
   async withLock<T>(task: () => Promise<T>): Promise<T> {
-    const locks = typeof navigator === "object" ? navigator.locks : undefined;
+    const locks = webLocks();
     if (!locks) return task();
     let started = false;
     const requestedAt = this.now();
@@ -133,9 +132,8 @@ export class TabCoordinator {
    * ledger) until it spends the next one or RETIRED_ANSWER_MS pass.
    */
   #holdSpentLock(refreshToken: string): void {
-    const locks = typeof navigator === "object" ? navigator.locks : undefined;
-    this.#releaseSpentLock?.();
-    this.#releaseSpentLock = null;
+    const locks = webLocks();
+    this.#letGoOfSpentLock();
     if (!locks?.query) return;
     const held = new Promise<void>((resolve) => {
       const timer = timers.setTimeout(resolve, RETIRED_ANSWER_MS);
@@ -147,13 +145,18 @@ export class TabCoordinator {
     locks.request(this.#spentLockName(refreshToken), () => held).catch(() => undefined);
   }
 
+  #letGoOfSpentLock(): void {
+    this.#releaseSpentLock?.();
+    this.#releaseSpentLock = null;
+  }
+
   #spentLockName(refreshToken: string): string {
     return `${this.keys.lock}:spent:${digestOf(refreshToken)}.${proofOf(refreshToken)}`;
   }
 
   /** `refreshToken` was just spent by a tab whose ledger write may not have reached this one yet (see #holdSpentLock). */
   async spentByAnotherTab(refreshToken: string): Promise<boolean> {
-    const locks = typeof navigator === "object" ? navigator.locks : undefined;
+    const locks = webLocks();
     if (!locks?.query) return false;
     const name = this.#spentLockName(refreshToken);
     try {
@@ -180,8 +183,7 @@ export class TabCoordinator {
   /** The session ended here: nothing of it may be handed out any more. */
   forget(): void {
     this.#retired = null;
-    this.#releaseSpentLock?.();
-    this.#releaseSpentLock = null;
+    this.#letGoOfSpentLock();
   }
 
   /** A logout here: every tab, and every tab that is not running now (the tombstone), learns of it. */
@@ -202,6 +204,9 @@ export class TabCoordinator {
     return Number.isFinite(value) ? value : 0;
   }
 }
+
+/** The Web Locks API, where this runtime has one. */
+const webLocks = (): LockManager | undefined => (typeof navigator === "object" ? navigator.locks : undefined);
 
 /** cyrb53: a fast synchronous 53-bit hash, so the check-and-spend under the lock has no await in it. */
 function hash53(text: string, seed: number): string {
