@@ -1,7 +1,6 @@
 import type { AuthenticatedAgent } from "./agent.js";
-import { NotAMemberError } from "./errors.js";
+import { NotAMemberError, signedOut } from "./errors.js";
 import type { LoginOptions } from "./redirect-login.js";
-import { signedOut } from "./session-refresh.js";
 import type { SessionStore } from "./session-store.js";
 import type { SafeStorage } from "./storage.js";
 import type { Organization } from "./types.js";

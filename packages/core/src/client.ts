@@ -1,14 +1,15 @@
 import { ActiveOrgChoice, chooseActiveOrg } from "./active-org.js";
 import { AuthenticatedAgent } from "./agent.js";
-import { isTransient, NetworkError } from "./errors.js";
+import { isTransient, NetworkError, signedOut } from "./errors.js";
 import { EventBus, type AuthPIEventListener, type AuthPIEvents } from "./events.js";
 import type { HttpContext } from "./http.js";
 import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
 import type { AgentOptions, AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
+import type { TokenRotation } from "./token-rotation.js";
 import { isRedirectCallback, RedirectLogin, type CallbackResult, type LoginOptions } from "./redirect-login.js";
-import { refreshDueAt, RefreshScheduler } from "./refresh-scheduler.js";
+import { RefreshScheduler, sessionDueAt } from "./refresh-scheduler.js";
 import { restoreSession } from "./session-record.js";
-import { SessionRefresh, signedOut } from "./session-refresh.js";
+import { SessionRefresh } from "./session-refresh.js";
 import { SessionStore, type AuthSnapshot } from "./session-store.js";
 import { forgetAll, signOut, type LogoutOptions, type LogoutResult } from "./sign-out.js";
 import { ledgerStorage, resolveStorage, SafeStorage } from "./storage.js";
@@ -41,7 +42,7 @@ export class AuthPIClient {
   readonly #refresh: SessionRefresh;
   readonly #login: RedirectLogin;
   readonly #events = new EventBus();
-  #protocolModule: Promise<Protocol> | null = null;
+  #protocolChunk: Promise<{ protocol: Protocol; rotation: TokenRotation }> | null = null;
   #started = false;
   #mounts = 0;
   /** The page was loaded on a redirect callback that nobody has handled yet. */
@@ -55,11 +56,12 @@ export class AuthPIClient {
     const storage = resolveStorage(resolved.storage);
     this.#storage = new SafeStorage(storage);
     const keys = (this.#keys = storageKeys(resolved.clientId));
-    this.#tabs = new TabCoordinator(keys, new SafeStorage(ledgerStorage(resolved.storage, storage)), resolved.now, this.#events);
-    const session = restoreSession(this.#storage, keys.session, resolved, this.#tabs.loggedOutAt());
+    const tabs = (this.#tabs = new TabCoordinator(keys, new SafeStorage(ledgerStorage(resolved.storage, storage)), resolved.now));
+    const session = restoreSession(this.#storage, keys.session, resolved, tabs.epoch());
     this.#callbackOnStart = isRedirectCallback(globalThis.location?.href, resolved.redirectUri);
     const status = this.#callbackOnStart || session?.agent.isExpired(0) ? "loading" : session ? "authenticated" : "unauthenticated";
-    this.#store = new SessionStore(this.#storage, keys.session, resolved, new ActiveOrgChoice(this.#storage, keys.activeOrg), session, status);
+    this.#store = new SessionStore(this.#storage, keys.session, resolved, new ActiveOrgChoice(this.#storage, keys.activeOrg), tabs.epoch, session, status);
+    this.#store.onLoggedOutElsewhere = () => this.#signedOutElsewhere();
     const protocol = () => this.#protocol();
     this.#login = new RedirectLogin(resolved, this.#store, this.#storage, keys, protocol);
     this.#scheduler = new RefreshScheduler(
@@ -67,13 +69,13 @@ export class AuthPIClient {
       () => {
         const current = this.#store.session;
         if (!current || !resolved.autoRefresh || this.#refresh.inFlight || this.#store.callbackInFlight) return null;
-        return refreshDueAt(current.record.tokens.expiresAt, current.record.receivedAt, resolved.refreshBufferSeconds);
+        return sessionDueAt(current.record, resolved.refreshBufferSeconds);
       },
       () => void this.#refresh.run().catch(() => undefined),
       this.#events,
     );
-    const parts = { options: resolved, storage: this.#storage, keys, store: this.#store, tabs: this.#tabs, scheduler: () => this.#scheduler, protocol, events: this.#events };
-    this.#refresh = new SessionRefresh(parts);
+    const parts = { options: resolved, storage: this.#storage, keys, store: this.#store, tabs: this.#tabs, scheduler: () => this.#scheduler, events: this.#events };
+    this.#refresh = new SessionRefresh({ ...parts, rotation: () => this.#loadProtocol().then((chunk) => chunk.rotation) });
     this.#store.subscribe(() => this.#scheduler.plan());
   }
 
@@ -107,17 +109,16 @@ export class AuthPIClient {
     if (!this.#started) {
       this.#started = true;
       this.#tabs.open((message) => void this.#onTabMessage(message).catch(() => undefined));
+      // Built before a logout in another tab, started after it: the logout wins.
+      this.#store.endIfLoggedOutElsewhere();
       this.#login.finishLogoutReturn();
       if (this.#callbackOnStart) {
         this.#callbackOnStart = false;
         this.#startCallback = this.handleRedirectCallback().catch(() => null);
         void this.#startCallback.finally(() => (this.#startCallback = null));
       }
-      // A tab that was away (back-forward cache, frozen) may have missed a logout broadcast: the tombstone tells.
-      this.#scheduler.start(() => {
-        const session = this.#store.session;
-        if (session && session.record.receivedAt * 1000 < this.#tabs.loggedOutAt()) this.#signedOutElsewhere();
-      });
+      // A tab that was away (back-forward cache, frozen) may have missed a logout broadcast: the epoch tells.
+      this.#scheduler.start(() => this.#store.endIfLoggedOutElsewhere());
       // An expired restored session refreshes now, background refresh or not.
       if (this.#store.getSnapshot().status === "loading" && this.#store.session?.agent.isExpired(0)) this.#refresh.run().catch(() => undefined);
     }
@@ -167,14 +168,21 @@ export class AuthPIClient {
    * any other, never a reason to end the session.
    */
   #protocol(): Promise<Protocol> {
-    this.#protocolModule ??= import("./protocol.js").then(
-      ({ Protocol }) => new Protocol(this.#options, this.#http, this.#storage, this.#keys),
+    return this.#loadProtocol().then((chunk) => chunk.protocol);
+  }
+
+  #loadProtocol(): Promise<{ protocol: Protocol; rotation: TokenRotation }> {
+    this.#protocolChunk ??= import("./protocol.js").then(
+      ({ Protocol, TokenRotation }) => {
+        const protocol = new Protocol(this.#options, this.#http, this.#storage, this.#keys);
+        return { protocol, rotation: new TokenRotation(this.#refresh.parts, protocol) };
+      },
       (cause: unknown) => {
-        this.#protocolModule = null;
+        this.#protocolChunk = null;
         throw new NetworkError("loading the SDK's protocol code failed", { cause });
       },
     );
-    return this.#protocolModule;
+    return this.#protocolChunk;
   }
 
   // ---------------------------------------------------------------- login
@@ -247,12 +255,11 @@ export class AuthPIClient {
    * reached, the current token is returned as long as it has not expired.
    */
   async getAccessToken(): Promise<string> {
+    this.#store.endIfLoggedOutElsewhere();
     const session = this.#store.session;
     if (!session) throw signedOut();
-    const { tokens, receivedAt } = session.record;
-    const fresh = this.#options.now() < refreshDueAt(tokens.expiresAt, receivedAt, this.#options.refreshBufferSeconds);
-    // Refreshed moments ago and still valid: as fresh as it gets, whatever lifetime the IdP states.
-    if (fresh || (this.#scheduler.justRefreshed && !session.agent.isExpired(0))) return session.agent.tokens.accessToken;
+    // Not due (which includes "received moments ago": as fresh as it gets, whatever lifetime the IdP states).
+    if (this.#options.now() < sessionDueAt(session.record, this.#options.refreshBufferSeconds)) return session.agent.tokens.accessToken;
     try {
       return (await this.#refresh.run()).tokens.accessToken;
     } catch (error) {
@@ -288,7 +295,7 @@ export class AuthPIClient {
   /** Signs out every tab at once, revokes the refresh token and ends the IdP session (see sign-out.ts). */
   logout(options: LogoutOptions = {}): Promise<LogoutResult> {
     const parts = { store: this.#store, tabs: this.#tabs, login: this.#login, refresh: this.#refresh, scheduler: this.#scheduler };
-    const io = { storage: this.#storage, keys: this.#keys, revokeToken: this.revokeToken.bind(this), logoutUrl: this.createLogoutUrl.bind(this) };
+    const io = { storage: this.#storage, keys: this.#keys, revokeTokens: async (tokens: TokenSet) => (await this.#protocol()).revokeTokens(tokens), logoutUrl: this.createLogoutUrl.bind(this) };
     return signOut({ ...parts, ...io }, options);
   }
 

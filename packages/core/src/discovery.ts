@@ -4,7 +4,7 @@ import { expectJson, send, type HttpContext } from "./http.js";
 import { isSecureUrl } from "./options.js";
 
 const endpoint = z.string();
-const ENDPOINTS = ["authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint", "end_session_endpoint"] as const;
+export const ENDPOINTS = ["authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint", "end_session_endpoint"] as const;
 
 const metadataSchema = z.object({
   issuer: z.string(),

@@ -279,8 +279,14 @@ export function errorFromCode(
 export function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
   if ((error instanceof JwksError || error instanceof DiscoveryError) && isTransient(error.cause)) return true;
-  return error instanceof OAuthError && error.statusCode !== undefined && (error.statusCode >= 500 || error.statusCode === 429);
+  if (!(error instanceof OAuthError) || error.statusCode === undefined) return false;
+  // Only an OAuth error from the IdP ends a session: a 408, or a proxy's or portal's page with no
+  // OAuth `error` in it (invalid_response with a status), did not spend the refresh token.
+  return error.statusCode >= 500 || error.statusCode === 429 || error.statusCode === 408 || error.error === "invalid_response";
 }
+
+/** What a call that needs a session gets without one. */
+export const signedOut = (description = "not signed in"): LoginRequiredError => new LoginRequiredError(description);
 
 /** Any failure as an `OAuthError`: the snapshot and the callbacks only ever carry that family. */
 export function toOAuthError(error: unknown): OAuthError {

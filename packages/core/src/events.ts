@@ -12,9 +12,9 @@ export interface AuthPIEvents {
   schedule: { nextRefreshAt: number | null };
   /**
    * The tab protocol: tokens taken from another tab, ours announced (sealed) to any tab that holds
-   * the replaced token, a logout heard, a wait of 50 ms or more for the refresh lock (another tab held it).
+   * the replaced token, a logout heard.
    */
-  tab: { kind: "rotation-adopted" | "rotation-handed-off" | "logout-received" | "lock-waited"; at: number; durationMs: number };
+  tab: { kind: "rotation-adopted" | "rotation-handed-off" | "logout-received"; at: number; durationMs: number };
 }
 
 export type AuthPIEventListener<K extends keyof AuthPIEvents> = (event: AuthPIEvents[K]) => void;

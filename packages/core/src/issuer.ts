@@ -2,7 +2,7 @@
 // cached for this tab, and the ID-token verification that needs both, judged
 // in the issuer's time (idp-clock.ts).
 import type { JSONWebKeySet } from "jose";
-import { fetchMetadata, parseMetadata, type IssuerMetadata } from "./discovery.js";
+import { ENDPOINTS, fetchMetadata, parseMetadata, type IssuerMetadata } from "./discovery.js";
 import { InvalidResponseError, JwksError } from "./errors.js";
 import { expectJson, send, type HttpContext } from "./http.js";
 import { verifyIdToken, type IdTokenExpectations } from "./id-token.js";
@@ -27,6 +27,17 @@ function isIssuerCache(value: unknown): value is IssuerCache {
 }
 const CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Cached metadata whose every endpoint is on the issuer's origin, else `undefined` (fetch it
+ * again). The cache is storage any script of the origin can write once: trusting it as it is would
+ * send every later code, verifier and refresh token to an endpoint of its choosing, long after
+ * the script is gone. Discovery fetched from the issuer itself is not limited.
+ */
+function onIssuerOrigin(metadata: IssuerMetadata, issuerUrl: string): IssuerMetadata | undefined {
+  const origin = new URL(issuerUrl).origin;
+  return ENDPOINTS.every((name) => !metadata[name] || new URL(metadata[name]).origin === origin) ? metadata : undefined;
+}
+
 export class Issuer {
   #metadata: Promise<IssuerMetadata> | null = null;
   #keys: Promise<JSONWebKeySet> | null = null;
@@ -48,7 +59,7 @@ export class Issuer {
    * not three; the copy is validated like a fresh answer.
    */
   metadata(): Promise<IssuerMetadata> {
-    this.#metadata ??= this.#fromCache((cached) => parseMetadata(cached.metadata, this.options.issuerUrl, "the cache"))
+    this.#metadata ??= this.#fromCache((cached) => onIssuerOrigin(parseMetadata(cached.metadata, this.options.issuerUrl, "the cache"), this.options.issuerUrl))
       .catch(() =>
         fetchMetadata(this.http, this.options.issuerUrl, this.options.now()).then((metadata) => {
           this.#saveCache({ metadata, savedAt: this.options.now() });
@@ -93,7 +104,9 @@ export class Issuer {
   /** A cached value, or a rejection when there is none (or it does not validate). */
   async #fromCache<T>(pick: (cache: IssuerCache) => T | undefined): Promise<T> {
     const cache = this.storage.getJson(this.cacheKey);
-    const value = isIssuerCache(cache) && this.options.now() - cache.savedAt < CACHE_MAX_AGE_MS ? pick(cache) : undefined;
+    // A cache saved "in the future" (a clock that ran ahead, a planted entry) would never expire.
+    const age = isIssuerCache(cache) ? this.options.now() - cache.savedAt : -1;
+    const value = age >= 0 && age < CACHE_MAX_AGE_MS ? pick(cache as IssuerCache) : undefined;
     if (value === undefined) throw new Error("not cached");
     return value;
   }

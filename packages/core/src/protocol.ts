@@ -19,6 +19,9 @@ import { sleep } from "./timers.js";
 import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse } from "./tokens.js";
 import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
 
+/** Loaded with this chunk: the refresh work needs the token endpoint and sealing anyway. */
+export { TokenRotation } from "./token-rotation.js";
+
 export interface AuthorizationUrl {
   url: string;
   codeVerifier: string;
@@ -249,6 +252,11 @@ export class Protocol {
     if (postLogout) url.searchParams.set("post_logout_redirect_uri", postLogout);
     if (options.state) url.searchParams.set("state", options.state);
     return url.href;
+  }
+
+  /** Revokes a session's grant: the refresh token first (RFC 7009 §2.1), which ends it with its access tokens, else the access token. */
+  revokeTokens({ refreshToken, accessToken }: TokenSet): Promise<void> {
+    return this.revoke(refreshToken ?? accessToken, refreshToken ? "refresh_token" : "access_token");
   }
 
   /** RFC 7009: a 200 is success, even for a token the IdP does not know. */

@@ -117,7 +117,7 @@ export class RedirectLogin {
     // The address bar is cleaned synchronously, before the app renders again (RFC 9700 §4.2.4).
     const search = new URLSearchParams(url.search);
     this.#cleanAddressBar(url, ADDRESS_BAR_PARAMS);
-    const generation = this.store.generation;
+    const ticket = this.store.ticket();
     try {
       // Repeated parameters are refused before the pending login is touched (RFC 6749 §3.1).
       const { state } = singleParams(search, CALLBACK_PARAMS);
@@ -127,13 +127,16 @@ export class RedirectLogin {
       if (!login) throw state !== null && protocol.pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
       const receivedAt = this.options.now() / 1000;
       const agent = await protocol.completeCallback(search, login);
-      // Signed out (here or in another tab) meanwhile: this login must not look applied.
-      if (this.store.generation !== generation) throw new LoginRequiredError("the session ended while this login completed; it was not applied");
-      this.store.signedIn(agent, receivedAt, login.org);
+      // Signed out (here or in any tab) meanwhile: this login must not look applied, and its grant must not outlive the logout.
+      if (!this.store.isCurrent(ticket)) {
+        protocol.revokeTokens(agent.tokens).catch(() => undefined);
+        throw new LoginRequiredError("the session ended while this login completed; it was not applied");
+      }
+      this.store.signedIn(agent, receivedAt, login.org, ticket);
       return { agent, returnTo: login.returnTo };
     } catch (error) {
       const oauthError = toOAuthError(error);
-      if (this.store.generation === generation) this.store.failed(oauthError);
+      if (this.store.isCurrent(ticket)) this.store.failed(oauthError);
       throw oauthError;
     }
   }

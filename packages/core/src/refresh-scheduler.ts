@@ -15,13 +15,24 @@ const MAX_TIMER_MS = 30_000;
 
 /**
  * When tokens received at `receivedAt` (unix seconds) are due for a refresh,
- * in ms: `expiresAt − min(buffer, lifetime / 2)`. The one definition of "due":
- * half the lifetime at most, so a 60 s token with the default 60 s buffer is
- * refreshed after 30 s, not at once and forever.
+ * in ms: `expiresAt − min(buffer, lifetime / 2)`. Half the lifetime at most,
+ * so a 60 s token with the default 60 s buffer is refreshed after 30 s, not at
+ * once and forever.
  */
 export function refreshDueAt(expiresAt: number, receivedAt: number, bufferSeconds: number): number {
   const lifetime = Math.max(0, expiresAt - receivedAt);
   return (expiresAt - Math.min(bufferSeconds, lifetime / 2)) * 1000;
+}
+
+/**
+ * The one definition of when the session is due, for the timer and for
+ * `getAccessToken()` alike, in whichever tab received its tokens: as above,
+ * and never within MIN_REFRESH_INTERVAL_MS of their receipt, so tokens that
+ * arrive already expired (no `expires_in`, an ID token `exp` inside the skew)
+ * are not refreshed again on every call.
+ */
+export function sessionDueAt(record: { tokens: { expiresAt: number }; receivedAt: number }, bufferSeconds: number): number {
+  return Math.max(refreshDueAt(record.tokens.expiresAt, record.receivedAt, bufferSeconds), record.receivedAt * 1000 + MIN_REFRESH_INTERVAL_MS);
 }
 
 /**
@@ -34,7 +45,6 @@ export class RefreshScheduler {
   #timer: unknown = null;
   #attempt = 0;
   #retryAt: number | null = null;
-  #refreshedAt = Number.NEGATIVE_INFINITY;
   #stopWaking: (() => void) | null = null;
 
   constructor(
@@ -65,7 +75,7 @@ export class RefreshScheduler {
   plan(): void {
     this.#clearTimer();
     const dueAt = this.#stopWaking ? this.dueAt() : null;
-    const at = dueAt === null ? null : (this.#retryAt ?? Math.max(dueAt, this.#refreshedAt + MIN_REFRESH_INTERVAL_MS));
+    const at = dueAt === null ? null : (this.#retryAt ?? dueAt);
     this.events.emit("schedule", { nextRefreshAt: at });
     if (at === null) return;
     const delay = at - this.now();
@@ -76,13 +86,7 @@ export class RefreshScheduler {
     this.#timer = timers.setTimeout(() => this.plan(), Math.min(delay, MAX_TIMER_MS));
   }
 
-  /** Refreshed within the floor: the tokens are as fresh as they will get for now. */
-  get justRefreshed(): boolean {
-    return this.now() - this.#refreshedAt < MIN_REFRESH_INTERVAL_MS;
-  }
-
   succeeded(): void {
-    this.#refreshedAt = this.now();
     this.#attempt = 0;
     this.#retryAt = null;
   }
@@ -98,7 +102,6 @@ export class RefreshScheduler {
   reset(): void {
     this.#attempt = 0;
     this.#retryAt = null;
-    this.#refreshedAt = Number.NEGATIVE_INFINITY;
     this.#clearTimer();
   }
 

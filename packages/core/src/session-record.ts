@@ -17,6 +17,8 @@ export interface SessionRecord {
   receivedAt: number;
   /** The organization the login was restricted to (`org`), if any: refreshes keep the restriction. */
   org?: string;
+  /** The logout epoch the login happened in (tab-coordinator.ts); absent before the first logout. */
+  epoch?: string;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -45,10 +47,9 @@ export function isTokenSet(value: unknown): value is TokenSet {
 export function parseSessionRecord(value: unknown, issuer: string, clientId: string): SessionRecord | null {
   if (!isObject(value) || value.v !== 1 || value.issuer !== issuer || value.clientId !== clientId) return null;
   const { tokens, claims, receivedAt } = value;
-  if (!isTokenSet(tokens) || !isObject(claims) || !isText(claims.sub) || claims.iss !== issuer || !isTime(receivedAt) || !isOptional(value.org, isText)) return null;
-  const org = value.org as string | undefined;
-  const base = { v: 1 as const, issuer, clientId, tokens: { ...tokens, tokenType: tokens.tokenType ?? "Bearer", scope: tokens.scope ?? "" }, claims: claims as unknown as IdTokenClaims, receivedAt };
-  return org === undefined ? base : { ...base, org };
+  if (!isTokenSet(tokens) || !isObject(claims) || !isText(claims.sub) || claims.iss !== issuer || !isTime(receivedAt) || !isOptional(value.org, isText) || !isOptional(value.epoch, isText)) return null;
+  const tokenSet = { ...tokens, tokenType: tokens.tokenType ?? "Bearer", scope: tokens.scope ?? "" };
+  return sessionRecord(issuer, clientId, tokenSet, claims as unknown as IdTokenClaims, receivedAt, value.org as string | undefined, value.epoch as string | undefined);
 }
 
 /** The stored record, or `null`; anything unreadable is removed, and the app starts signed out. */
@@ -60,11 +61,15 @@ export function readSessionRecord(storage: SafeStorage, key: string, issuer: str
   return record;
 }
 
-export function sessionRecord(issuer: string, clientId: string, tokens: TokenSet, claims: IdTokenClaims, receivedAt: number, org?: string): SessionRecord {
+export function sessionRecord(issuer: string, clientId: string, tokens: TokenSet, claims: IdTokenClaims, receivedAt: number, org?: string, epoch?: string): SessionRecord {
   const record: SessionRecord = { v: 1, issuer, clientId, tokens, claims, receivedAt };
   if (org !== undefined) record.org = org;
+  if (epoch) record.epoch = epoch;
   return record;
 }
+
+/** The record belongs to the logout epoch `epoch`: no logout in any tab since its login. */
+export const ofEpoch = (record: SessionRecord, epoch: string): boolean => (record.epoch ?? "") === epoch;
 
 /** The agent of a stored record, or `null` when its claims cannot make one (an unknown subject prefix, bad organizations). */
 export function agentFromRecord(record: SessionRecord, now: () => number): AuthenticatedAgent | null {
@@ -78,18 +83,18 @@ export function agentFromRecord(record: SessionRecord, now: () => number): Authe
 /**
  * The session a page starts with, read synchronously so the first render
  * already knows the user. Removed from storage, and `null`: a record that is
- * unreadable, from before the last logout in any tab (a tab that was away
- * meanwhile, security case 33), or expired with no refresh token.
+ * unreadable, from before the last logout in any tab (another logout epoch: a
+ * tab that was away meanwhile, security case 33), or expired with no refresh token.
  */
 export function restoreSession(
   storage: SafeStorage,
   key: string,
   owner: { issuerUrl: string; clientId: string; now: () => number },
-  loggedOutAt: number,
+  epoch: string,
 ): { agent: AuthenticatedAgent; record: SessionRecord } | null {
   const record = readSessionRecord(storage, key, owner.issuerUrl, owner.clientId);
   if (!record) return null;
-  const agent = record.receivedAt * 1000 >= loggedOutAt ? agentFromRecord(record, owner.now) : null;
+  const agent = ofEpoch(record, epoch) ? agentFromRecord(record, owner.now) : null;
   if (agent && (!agent.isExpired(0) || agent.tokens.refreshToken)) return { agent, record };
   storage.remove(key);
   return null;

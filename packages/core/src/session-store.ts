@@ -1,7 +1,7 @@
 import { resolveActiveOrg, sameOrganization, type ActiveOrgChoice } from "./active-org.js";
 import type { AuthenticatedAgent } from "./agent.js";
 import type { OAuthError } from "./errors.js";
-import { sessionRecord, type SessionRecord } from "./session-record.js";
+import { ofEpoch, sessionRecord, type SessionRecord } from "./session-record.js";
 import type { SafeStorage } from "./storage.js";
 import { timers } from "./timers.js";
 import type { Organization } from "./types.js";
@@ -31,10 +31,22 @@ export interface Session {
 }
 
 /**
+ * What async work notes before its first `await`, to ask afterwards whether
+ * its result still applies: the session as it was (`generation`, bumped by
+ * every replacement or end) and the logout epoch (tab-coordinator.ts), which a
+ * logout in any tab changes at once, its broadcast heard or not.
+ */
+export interface Ticket {
+  readonly generation: number;
+  readonly epoch: string;
+}
+
+/**
  * The observable session: the one place that changes it, through the named
- * transitions below, and persists it. Async work notes `generation` before it
- * awaits and writes back only if it is unchanged: a session replaced or ended
- * meanwhile (a logout in another tab, a newer login) wins.
+ * transitions below, and persists it. Every "is this result still current?"
+ * decision (a refresh, a callback, an adoption) takes a `ticket()` before its
+ * first await and writes back only if `isCurrent(ticket)`: a session replaced
+ * or ended meanwhile (a logout in any tab, a newer login) wins.
  */
 export class SessionStore {
   #session: Session | null;
@@ -47,11 +59,16 @@ export class SessionStore {
   /** This tab's choice of organization: an id, `null` for none, `undefined` for none made. */
   #chosenOrg: string | null | undefined;
 
+  /** Ends the session of a tab that finds the logout epoch changed (set by the client: it also clears the tab's keys). */
+  onLoggedOutElsewhere: () => void = () => this.signedOut();
+
   constructor(
     private readonly storage: SafeStorage,
     private readonly key: string,
     private readonly owner: { issuerUrl: string; clientId: string },
     private readonly choice: ActiveOrgChoice,
+    /** The logout epoch now (tab-coordinator.ts). */
+    private readonly epoch: () => string,
     restored: Session | null,
     status: AuthStatus,
   ) {
@@ -66,8 +83,21 @@ export class SessionStore {
     return this.#session;
   }
 
-  get generation(): number {
-    return this.#generation;
+  /** Noted before async work; see `Ticket`. A session already dead by another tab's logout ends first. */
+  ticket(): Ticket {
+    this.endIfLoggedOutElsewhere();
+    return { generation: this.#generation, epoch: this.epoch() };
+  }
+
+  /** Nothing replaced or ended the session, and no tab logged out, since `ticket` was taken. */
+  isCurrent(ticket: Ticket): boolean {
+    this.endIfLoggedOutElsewhere();
+    return ticket.generation === this.#generation && ticket.epoch === this.epoch();
+  }
+
+  /** A tab that missed the logout broadcast (away, deaf, late) finds out here, before it acts (security case 33). */
+  endIfLoggedOutElsewhere(): void {
+    if (this.#session && !ofEpoch(this.#session.record, this.epoch())) this.onLoggedOutElsewhere();
   }
 
   getSnapshot = (): AuthSnapshot => this.#snapshot;
@@ -126,8 +156,8 @@ export class SessionStore {
     this.#publish("authenticated");
   }
 
-  #persist(agent: AuthenticatedAgent, receivedAt: number, org: string | undefined): SessionRecord {
-    const record = sessionRecord(this.owner.issuerUrl, this.owner.clientId, agent.tokens, agent.claims, receivedAt, org);
+  #persist(agent: AuthenticatedAgent, receivedAt: number, org: string | undefined, epoch: string | undefined): SessionRecord {
+    const record = sessionRecord(this.owner.issuerUrl, this.owner.clientId, agent.tokens, agent.claims, receivedAt, org, epoch);
     this.#replace({ agent, record }, true);
     return record;
   }
@@ -154,15 +184,15 @@ export class SessionStore {
     return this.#callbacks.size > 0;
   }
 
-  /** A login completed (restricted to `org`, if it asked): its tokens are the session now. The same user keeps this tab's choice. */
-  signedIn(agent: AuthenticatedAgent, receivedAt: number, org: string | undefined): SessionRecord {
+  /** A login completed in the ticket's epoch (restricted to `org`, if it asked): its tokens are the session now. The same user keeps this tab's choice. */
+  signedIn(agent: AuthenticatedAgent, receivedAt: number, org: string | undefined, ticket: Ticket): SessionRecord {
     this.#chosenOrg = this.choice.read(agent.id);
-    return this.#persist(agent, receivedAt, org);
+    return this.#persist(agent, receivedAt, org, ticket.epoch);
   }
 
-  /** This tab refreshed: the restriction, if any, carries over. */
+  /** This tab refreshed: the restriction, if any, and the epoch carry over. */
   refreshed(agent: AuthenticatedAgent, receivedAt: number): SessionRecord {
-    return this.#persist(agent, receivedAt, this.#session?.record.org);
+    return this.#persist(agent, receivedAt, this.#session?.record.org, this.#session?.record.epoch);
   }
 
   /** The tab acts in `orgId` (`null`: in none) from now on, and after reloads. */

@@ -9,6 +9,7 @@ import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
 import type { TabCoordinator } from "./tab-coordinator.js";
 import { within } from "./timers.js";
+import type { TokenSet } from "./types.js";
 
 export interface LogoutOptions {
   /** Absolute URL registered as a post-logout redirect URI; default `postLogoutRedirectUri`. */
@@ -34,7 +35,7 @@ export interface SignOutParts {
   scheduler: RefreshScheduler;
   storage: SafeStorage;
   keys: StorageKeys;
-  revokeToken: (token: string, hint: "access_token" | "refresh_token") => Promise<void>;
+  revokeTokens: (tokens: TokenSet) => Promise<void>;
   logoutUrl: (options: { idTokenHint: string; postLogoutRedirectUri?: string; state: string }) => Promise<string>;
 }
 
@@ -65,9 +66,7 @@ export async function signOut(parts: SignOutParts, options: LogoutOptions): Prom
   let revocationError: OAuthError | null = null;
   if (tokens && options.revoke !== false) {
     try {
-      // The refresh token first (RFC 7009 §2.1): revoking it ends the grant and its access tokens.
-      if (tokens.refreshToken) await parts.revokeToken(tokens.refreshToken, "refresh_token");
-      else await parts.revokeToken(tokens.accessToken, "access_token");
+      await parts.revokeTokens(tokens);
       revoked = true;
     } catch (error) {
       revocationError = toOAuthError(error);

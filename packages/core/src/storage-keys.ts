@@ -17,8 +17,8 @@ export interface StorageKeys {
   readonly activeOrg: string;
   /** Digests of spent refresh tokens (shared across tabs: see `ledgerStorage`). */
   readonly spent: string;
-  /** When the user last signed out, ms (shared across tabs): older records are dead. */
-  readonly loggedOutAt: string;
+  /** The logout epoch (shared across tabs): records of another epoch are dead (tab-coordinator.ts). */
+  readonly logoutEpoch: string;
   /** BroadcastChannel and Web Lock names: not storage, but scoped the same way. */
   readonly channel: string;
   readonly lock: string;
@@ -33,7 +33,7 @@ export function storageKeys(clientId: string): StorageKeys {
     logoutState: `${prefix}:logout`,
     activeOrg: `${prefix}:active-org`,
     spent: `${prefix}:spent`,
-    loggedOutAt: `${prefix}:logged-out`,
+    logoutEpoch: `${prefix}:logout-epoch`,
     channel: prefix,
     lock: `${prefix}:refresh`,
   };

@@ -1,8 +1,8 @@
-import type { EventBus } from "./events.js";
+import { randomToken } from "./random.js";
 import type { Sealed } from "./sealed-record.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
-import { timers } from "./timers.js";
+import { timers, within } from "./timers.js";
 
 /**
  * Messages between tabs of one origin and client. Tokens travel only in
@@ -15,44 +15,51 @@ export type TabMessage = { type: "rotated"; from: string; sealed: Sealed } | { t
 /** How many rotations the ledger remembers; older entries are pruned first. */
 const LEDGER_SIZE = 500;
 /**
- * How long after a rotation this tab still answers a `sync` for the token it
- * replaced. Long enough for a tab that was duplicated while the refresh was in
- * flight; short, because whoever holds that spent token gets today's tokens.
+ * How long after a rotation a tab still answers a `sync` for the token it
+ * replaced, and the spender keeps the token's claim. Long enough for a tab
+ * that was duplicated while the refresh was in flight; short, because whoever
+ * holds that spent token gets today's tokens.
  */
 const RETIRED_ANSWER_MS = 60_000;
-/** How long a refresh waits for the Web Lock before going on without it (a script may hold it forever). */
-const LOCK_WAIT_MS = 10_000;
+
+/** The right to send one refresh token to the IdP, held by one tab at a time; see `TabCoordinator.claim`. */
+export interface Claim {
+  /** The request is over: `spent` (the IdP answered, or refused the token) or not (nothing reached it: the token is still good). */
+  release(spent: boolean): void;
+}
 
 /**
- * Cross-tab coordination of refresh-token rotation (security case 27).
+ * Cross-tab coordination of refresh-token rotation (security case 27); the
+ * whole protocol is written down in docs/session-protocol.md.
  *
  * Public-client refresh tokens rotate, and a reused one makes the IdP revoke
  * the whole grant (RFC 9700 §4.14.2). A duplicated tab holds a copy of the
- * same refresh token, so two tabs must never both spend it:
- * - a Web Lock serialises refreshes across tabs of one client (bounded wait);
- * - a ledger records every refresh token already spent, by digest and a
- *   second digest as proof (never the token): a tab that got the lock second
- *   sees that its token is gone and waits for the new tokens instead. Only
- *   a tab that held the token can write a valid proof, so a mark forged by
- *   another same-origin script is ignored;
+ * same refresh token, so two tabs must never both send it:
+ * - a tab sends a refresh token only under its claim: a Web Lock named for the
+ *   token, taken with `ifAvailable` (one atomic test-and-set in the browser,
+ *   whatever renderer process a tab lives in, never waited for), and a mark in
+ *   the ledger written before the request leaves. A tab that finds the token
+ *   claimed or spent waits for the new tokens instead;
+ * - the ledger records every refresh token spent or being spent, by digest and
+ *   a second digest as proof (never the token): only a tab that held the token
+ *   can write a valid proof, so a mark forged by another same-origin script is
+ *   ignored. Where Web Locks are missing it is the claim on its own;
  * - a BroadcastChannel hands the new tokens, sealed, to the tabs that held the
- *   old one, and tells every tab about a logout.
- * Without Web Locks or BroadcastChannel each tab refreshes on its own (still
- * single-flight within the tab), guarded by the ledger.
+ *   old one, and tells every tab about a logout; the logout epoch (`epoch()`)
+ *   tells the tabs that did not hear it.
  */
 export class TabCoordinator {
   #channel: BroadcastChannel | null = null;
-  /** The refresh token the latest rotation replaced, to answer a tab that missed it. */
+  /** The refresh token the latest rotation replaced, and when that rotation was, to answer a tab that missed it. */
   #retired: { digest: string; refreshToken: string; at: number } | null = null;
-  /** Lets go of the Web Lock that names the token this tab spent last. */
-  #releaseSpentLock: (() => void) | null = null;
+  /** Lets go of the claim this tab holds (its last spend, kept for RETIRED_ANSWER_MS). */
+  #releaseClaim: (() => void) | null = null;
 
   constructor(
     private readonly keys: StorageKeys,
-    /** Where the ledger and the logout tombstone live: shared by every tab when the session's storage allows it. */
+    /** Where the ledger and the logout epoch live: shared by every tab when the session's storage allows it. */
     private readonly shared: SafeStorage,
     private readonly now: () => number,
-    private readonly events: EventBus,
   ) {}
 
   open(onMessage: (message: TabMessage) => void): void {
@@ -64,7 +71,7 @@ export class TabCoordinator {
   close(): void {
     this.#channel?.close();
     this.#channel = null;
-    this.#letGoOfSpentLock();
+    this.#letGoOfClaim();
   }
 
   post(message: TabMessage): void {
@@ -75,101 +82,72 @@ export class TabCoordinator {
     }
   }
 
-  /**
-   * Runs `task` holding the client's refresh lock. Where Web Locks are
-   * missing, the request is refused, or the lock is not granted within
-   * LOCK_WAIT_MS, `task` runs without it: the ledger still guards the token.
-   */
-  async withLock<T>(task: () => Promise<T>): Promise<T> {
-    const locks = webLocks();
-    if (!locks) return task();
-    let started = false;
-    const requestedAt = this.now();
-    const controller = new AbortController();
-    const timer = timers.setTimeout(() => controller.abort(), LOCK_WAIT_MS);
-    try {
-      return await locks.request(this.keys.lock, { signal: controller.signal }, () => {
-        started = true;
-        timers.clearTimeout(timer);
-        const waited = this.now() - requestedAt;
-        if (waited >= 50) this.events.emit("tab", { kind: "lock-waited", at: requestedAt, durationMs: waited });
-        return task();
-      });
-    } catch (error) {
-      if (started) throw error;
-      return task();
-    } finally {
-      timers.clearTimeout(timer);
-    }
-  }
-
   #ledger(): Record<string, unknown> {
     const value = this.shared.getJson(this.keys.spent);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   }
 
-  /** `refreshToken` was spent by a tab that held it (a mark without a valid proof is not believed). */
-  isSpent(refreshToken: string): boolean {
+  /** The ledger's word on `refreshToken`: `until` > 0 while a tab is sending it, 0 once spent; `null`: no valid mark. */
+  #mark(refreshToken: string): { until: number } | null {
     const entry = this.#ledger()[digestOf(refreshToken)];
-    return Array.isArray(entry) && entry[1] === proofOf(refreshToken);
+    return Array.isArray(entry) && entry[1] === proofOf(refreshToken) ? { until: Number(entry[2]) || 0 } : null;
   }
 
-  markSpent(refreshToken: string): void {
-    const entries = Object.entries(this.#ledger()).filter(([, entry]) => Array.isArray(entry));
-    entries.push([digestOf(refreshToken), [this.now(), proofOf(refreshToken)]]);
+  #write(refreshToken: string, until: number | null): void {
+    const entries = Object.entries(this.#ledger()).filter(([digest, entry]) => Array.isArray(entry) && digest !== digestOf(refreshToken));
+    if (until !== null) entries.push([digestOf(refreshToken), [this.now(), proofOf(refreshToken), until]]);
     this.shared.set(this.keys.spent, JSON.stringify(Object.fromEntries(entries.slice(-LEDGER_SIZE))));
-    this.#holdSpentLock(refreshToken);
+  }
+
+  /** `refreshToken` was spent by a tab that held it (a mark without a valid proof is not believed). */
+  isSpent(refreshToken: string): boolean {
+    return this.#mark(refreshToken)?.until === 0;
   }
 
   /**
-   * The ledger alone is not enough: localStorage reaches a tab in another
-   * renderer process some time after the write, and the refresh lock does not
-   * wait for it (measured in Chromium: two processes taking turns under one
-   * lock, each adding one to a localStorage counter, lost 12–18% of the adds).
-   * Web Locks are one queue in the browser: a lock this tab requests before it
-   * releases the refresh lock is seen by the next holder's `query()`. So the
-   * spender also holds a lock named for the token (digest and proof, as in the
-   * ledger) until it spends the next one or RETIRED_ANSWER_MS pass.
+   * The right to send `refreshToken`, or why not: `"spent"` (its answer went
+   * to another tab: wait for the handoff) or `"claimed"` (another tab is
+   * sending it now). The ledger can reach a tab in another renderer process
+   * late (measured in Chromium: two processes taking turns under one lock,
+   * each adding one to a localStorage counter, lost 12–18% of the adds); the
+   * lock cannot. A claimed mark whose lock is free is a spender that went away
+   * mid-request (tabs' locks die with them): the token may be claimed again.
+   * A claim that is not given up within `sendingMs` is taken to be over (no
+   * Web Locks: the ledger's deadline is all there is).
    */
-  #holdSpentLock(refreshToken: string): void {
-    const locks = webLocks();
-    this.#letGoOfSpentLock();
-    if (!locks?.query) return;
-    const held = new Promise<void>((resolve) => {
-      const timer = timers.setTimeout(resolve, RETIRED_ANSWER_MS);
-      this.#releaseSpentLock = () => {
-        timers.clearTimeout(timer);
-        resolve();
-      };
-    });
-    locks.request(this.#spentLockName(refreshToken), () => held).catch(() => undefined);
-  }
-
-  #letGoOfSpentLock(): void {
-    this.#releaseSpentLock?.();
-    this.#releaseSpentLock = null;
-  }
-
-  #spentLockName(refreshToken: string): string {
-    return `${this.keys.lock}:spent:${digestOf(refreshToken)}.${proofOf(refreshToken)}`;
-  }
-
-  /** `refreshToken` was just spent by a tab whose ledger write may not have reached this one yet (see #holdSpentLock). */
-  async spentByAnotherTab(refreshToken: string): Promise<boolean> {
-    const locks = webLocks();
-    if (!locks?.query) return false;
-    const name = this.#spentLockName(refreshToken);
-    try {
-      const { held = [], pending = [] } = await locks.query();
-      return [...held, ...pending].some((lock) => lock.name === name);
-    } catch {
-      return false;
+  async claim(refreshToken: string, sendingMs: number): Promise<Claim | "spent" | "claimed"> {
+    if (this.isSpent(refreshToken)) return "spent";
+    const release = await lockIfAvailable(`${this.keys.lock}:${digestOf(refreshToken)}.${proofOf(refreshToken)}`);
+    if (release === null) return "claimed";
+    const mark = this.#mark(refreshToken);
+    if (mark && (mark.until === 0 || (release === undefined && mark.until > this.now()))) {
+      release?.();
+      return mark.until === 0 ? "spent" : "claimed";
     }
+    this.#letGoOfClaim();
+    this.#write(refreshToken, this.now() + sendingMs);
+    return {
+      release: (spent) => {
+        this.#write(refreshToken, spent ? 0 : null);
+        if (!spent) return release?.();
+        // Held a while longer: a tab whose ledger lags finds the lock taken and waits for our handoff.
+        const timer = timers.setTimeout(() => release?.(), RETIRED_ANSWER_MS);
+        this.#releaseClaim = () => {
+          timers.clearTimeout(timer);
+          release?.();
+        };
+      },
+    };
   }
 
-  /** Remembers the token a rotation replaced: only the latest, for RETIRED_ANSWER_MS. */
-  retire(refreshToken: string): void {
-    this.#retired = { digest: digestOf(refreshToken), refreshToken, at: this.now() };
+  #letGoOfClaim(): void {
+    this.#releaseClaim?.();
+    this.#releaseClaim = null;
+  }
+
+  /** Remembers the token a rotation made at `rotatedAt` (ms) replaced: only the latest, until RETIRED_ANSWER_MS after that rotation. */
+  retire(refreshToken: string, rotatedAt: number): void {
+    this.#retired = { digest: digestOf(refreshToken), refreshToken, at: rotatedAt };
   }
 
   /** The retired token a `sync` names, if it is the latest one and recent; else nothing is answered. */
@@ -183,30 +161,49 @@ export class TabCoordinator {
   /** The session ended here: nothing of it may be handed out any more. */
   forget(): void {
     this.#retired = null;
-    this.#letGoOfSpentLock();
+    this.#letGoOfClaim();
   }
 
-  /** A logout here: every tab, and every tab that is not running now (the tombstone), learns of it. */
+  /** A logout here: every tab hears of it, and every tab that is not running now finds the epoch changed. */
   signOutEverywhere(): void {
     this.forget();
     this.shared.remove(this.keys.spent);
-    this.shared.set(this.keys.loggedOutAt, String(this.now()));
+    this.shared.set(this.keys.logoutEpoch, randomToken());
     this.post({ type: "logout" });
   }
 
   /**
-   * When the user last signed out in any tab, ms. A tab that was away (another
-   * site, discarded, in the back-forward cache) still has its copy of the
-   * session: a record received before this is dead (security case 33).
+   * The logout epoch: a random id every tab shares, replaced at each logout
+   * (`""` before the first), and carried by every session record. A record of
+   * another epoch is dead (security case 33), in whatever tab holds it:
+   * running, back from the back-forward cache, restored by a reload. Logical,
+   * never a time: a device clock that ran fast or was set back at logout must
+   * neither sign out the next login nor spare a tab that was away, and no value
+   * written here, however large, outlives the next login, which takes the epoch
+   * it finds.
    */
-  loggedOutAt(): number {
-    const value = Number(this.shared.get(this.keys.loggedOutAt));
-    return Number.isFinite(value) ? value : 0;
-  }
+  epoch = (): string => this.shared.get(this.keys.logoutEpoch) ?? "";
 }
 
-/** The Web Locks API, where this runtime has one. */
-const webLocks = (): LockManager | undefined => (typeof navigator === "object" ? navigator.locks : undefined);
+/** How long the lock manager may take to answer `ifAvailable` (it need not wait for anyone) before the ledger goes on alone. */
+const LOCK_ANSWER_MS = 1_000;
+
+/**
+ * The Web Lock `name` if no one holds it: its release, `null` when another
+ * tab holds it, `undefined` where Web Locks are missing, refused or do not
+ * answer (a lock granted after that is let go at once).
+ */
+function lockIfAvailable(name: string): Promise<(() => void) | null | undefined> {
+  const locks = typeof navigator === "object" ? navigator.locks : undefined;
+  if (!locks) return Promise.resolve(undefined);
+  const answer = new Promise<(() => void) | null | undefined>((resolve) => {
+    locks.request(name, { ifAvailable: true }, (lock) => (lock ? new Promise<void>((release) => resolve(release)) : resolve(null))).catch(() => resolve(undefined));
+  });
+  return within(answer, LOCK_ANSWER_MS).then((release) => {
+    if (release === undefined) void answer.then((late) => late?.());
+    return release;
+  });
+}
 
 /** cyrb53: a fast synchronous 53-bit hash, so the check-and-spend under the lock has no await in it. */
 function hash53(text: string, seed: number): string {

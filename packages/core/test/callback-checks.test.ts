@@ -112,13 +112,17 @@ describe("max_age (OIDC Core §3.1.3.7 step 13)", () => {
 });
 
 describe("after a login by callback", () => {
-  it("schedules the background refresh of the new session (half of a 2 s lifetime)", async () => {
+  it("schedules the background refresh of the new session (a 2 s lifetime: at the 5 s floor after receipt)", async () => {
     idp.on("/token", async () => ({ body: await idp.tokenResponse({ expires_in: 2 }) }));
     const client = newClient();
+    const plans: Array<number | null> = [];
+    client.on("schedule", ({ nextRefreshAt }) => plans.push(nextRefreshAt));
     await client.start();
     const state = await startLogin(client);
+    const sentAt = Date.now();
     await client.handleRedirectCallback(`${APP}/callback?code=c&state=${state}&iss=${encodeURIComponent(idp.issuer)}`);
-    await vi.waitFor(() => expect(tokenRequests().map((r) => r.params.grant_type)).toEqual(["authorization_code", "refresh_token"]), { timeout: 3_000 });
+    await vi.waitFor(() => expect(plans.at(-1)).toBeGreaterThanOrEqual(sentAt + 5_000));
+    expect(plans.at(-1)).toBeLessThanOrEqual(Date.now() + 5_000);
     client.dispose();
   });
 });

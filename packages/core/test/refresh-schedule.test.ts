@@ -103,16 +103,16 @@ describe("Web Locks that fail", () => {
     expect(client.getSnapshot().agent?.tokens.refreshToken).toBe("rt-1");
   });
 
-  it("a lock held forever by another script is waited for 10 s at most, then the tab refreshes guarded by the ledger", async () => {
-    const request = vi.fn((_name: string, options: { signal: AbortSignal }) => new Promise((_, reject) => options.signal.addEventListener("abort", () => reject(options.signal.reason))));
+  it("a lock manager that never answers costs 1 s at most, then the tab refreshes guarded by the ledger", async () => {
+    const request = vi.fn(() => new Promise(() => undefined));
     vi.stubGlobal("navigator", { locks: { request } });
     seedSession(storage, idp, { expiresIn: 30 });
     idp.on("/token", rotation({ expires_in: 300 }));
     const client = fakeClient(idp, storage);
     await client.start();
-    await advance(9_000);
+    await advance(900);
     expect(tokenRequests()).toHaveLength(0);
-    await advance(1_000);
+    await advance(100);
     expect(tokenRequests()).toHaveLength(1);
     expect(client.getSnapshot().status).toBe("authenticated");
   });

@@ -40,6 +40,8 @@ function record(receivedAt = Math.floor(clock / 1000) - 280) {
     tokens: { accessToken: "at-0", idToken: "id-0", refreshToken: "rt-0", tokenType: "Bearer", scope: "openid", expiresAt: receivedAt + 300 },
     claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: receivedAt + 300, iat: receivedAt },
     receivedAt,
+    // Signed in now: in the current logout epoch (a record from before a logout carries the old one).
+    epoch: localStorage.getItem("authpi:cli_test:logout-epoch") ?? undefined,
   });
 }
 
@@ -135,7 +137,7 @@ describe("the spent-token ledger", () => {
     const { client } = await tab(null, { memory: true });
     await client.logout({ revoke: false });
     expect(localStorage.getItem(LEDGER)).toBeNull();
-    expect(localStorage.getItem("authpi:cli_test:logged-out")).toBeNull();
+    expect(localStorage.getItem("authpi:cli_test:logout-epoch")).toBeNull();
   });
 
   it("is shared through localStorage for every other storage", async () => {
@@ -171,7 +173,7 @@ describe("a tab that was away during a logout (case 33)", () => {
     expect(b.storage.getItem(KEY)).toBeNull();
   });
 
-  it("a new login after the logout is not affected by the tombstone", async () => {
+  it("a new login after the logout is not affected by the logout epoch", async () => {
     const a = await tab(record());
     await a.client.logout({ revoke: false });
     clock += 1_000;

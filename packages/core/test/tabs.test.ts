@@ -11,27 +11,20 @@ let idp: HostileIdp;
 let issued = 0;
 const clients: AuthPIClient[] = [];
 
-/** Web Locks' exclusive mode: one holder per name, the rest wait in order; `query()` names the holders. */
+/** Web Locks' exclusive mode: one holder per name, the rest wait in order; `ifAvailable` gets `null` at once when held or queued. */
 function fifoLocks() {
   const tails = new Map<string, Promise<unknown>>();
-  const held = new Map<string, number>();
+  const busy = new Map<string, number>();
   return {
-    request<T>(name: string, ...args: [() => Promise<T>] | [unknown, () => Promise<T>]): Promise<T> {
+    request<T>(name: string, ...args: [(lock: unknown) => Promise<T>] | [{ ifAvailable?: boolean }, (lock: unknown) => Promise<T>]): Promise<T> {
       const task = args.length === 1 ? args[0] : args[1];
-      const hold = async () => {
-        held.set(name, (held.get(name) ?? 0) + 1);
-        try {
-          return await task();
-        } finally {
-          held.set(name, (held.get(name) ?? 1) - 1);
-        }
-      };
-      const previous = tails.get(name) ?? Promise.resolve();
-      const run = previous.then(hold, hold);
+      if (args.length === 2 && args[0].ifAvailable && (busy.get(name) ?? 0) > 0) return Promise.resolve().then(() => task(null));
+      busy.set(name, (busy.get(name) ?? 0) + 1);
+      const hold = () => Promise.resolve(task({ name })).finally(() => busy.set(name, (busy.get(name) ?? 1) - 1));
+      const run = (tails.get(name) ?? Promise.resolve()).then(hold, hold);
       tails.set(name, run.catch(() => undefined));
       return run;
     },
-    query: async () => ({ held: [...held].filter(([, count]) => count > 0).map(([name]) => ({ name })), pending: [] }),
   };
 }
 

@@ -37,8 +37,8 @@ export function fakeBroadcast(delay: (data: unknown) => number = () => 0, firstH
 }
 
 /**
- * Web Locks' exclusive mode with `signal`: one holder per name, the rest wait
- * in order; a waiter whose signal aborts leaves the queue with an AbortError.
+ * Web Locks' exclusive mode with `signal` and `ifAvailable`: one holder per name, the rest wait
+ * in order (or get `null` at once with `ifAvailable`); a waiter whose signal aborts leaves the queue with an AbortError.
  * `handover()` ms pass between one holder's release and the next grant (IPC
  * between renderer processes, a busy machine).
  */
@@ -51,14 +51,15 @@ export function fakeLocks(handover: () => number = () => 0) {
     else held.delete(name);
   };
   return {
-    request<T>(name: string, options: { signal?: AbortSignal }, task: () => Promise<T>): Promise<T> {
+    request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, task: (lock: { name: string } | null) => Promise<T>): Promise<T> {
+      if (options.ifAvailable && held.has(name)) return Promise.resolve().then(() => task(null));
       return new Promise<T>((resolve, reject) => {
         const queue = queues.get(name) ?? [];
         queues.set(name, queue);
         const grant = () => {
           options.signal?.removeEventListener("abort", abort);
           Promise.resolve()
-            .then(task)
+            .then(() => task({ name }))
             .then(resolve, reject)
             .finally(() => setTimeout(() => next(name), handover()));
         };
