@@ -55,6 +55,10 @@ export class TokenRotation {
     const { store, tabs, options } = this.parts;
     const refreshToken = planned.agent.tokens.refreshToken;
     if (!refreshToken) return this.protocol.refresh(planned.agent);
+    // Keys before the claim: a JWKS outage costs a retry, not a spent token whose answer cannot be
+    // verified. With keys and discovery cached, the request then leaves in the same task as the
+    // last check below: no logout (a message, a click) can come in between.
+    if (!tabs.isSpent(refreshToken)) await this.protocol.issuer.keys(false);
     let claim = this.#changed(ticket) ? null : await tabs.claim(refreshToken, options.timeoutMs + CLAIM_MARGIN_MS);
     if (typeof claim === "string") claim = await this.#awaitHandoff(ticket, refreshToken);
     if (claim && this.#changed(ticket)) claim.release(false);
