@@ -95,7 +95,8 @@ export class SimBrowser {
   readonly master = new Map<string, string>();
   readonly locks: SimLocks;
   readonly #channels = new Set<SimChannel>();
-  readonly #lagQueues = new Map<string, Array<[string, string | null]>>();
+  /** When the latest write from one tab reaches another: later writes never overtake it. */
+  readonly #lastArrival = new Map<string, number>();
   #saved: Array<[string, PropertyDescriptor | undefined]> = [];
 
   constructor(
@@ -173,6 +174,7 @@ export class SimBrowser {
   wake(page: Page, reason: WakeReason): void {
     if (page.state !== "frozen" && page.state !== "bfcache") return;
     page.state = "running";
+    this.trace.line(page.label, `${reason} (${page.held.length} tasks held, ${page.wakes.size} listeners)`);
     currentPage.run(page, () => {
       for (const wake of [...page.wakes]) wake(reason);
     });
@@ -195,22 +197,20 @@ export class SimBrowser {
     };
   }
 
-  /** A localStorage write reaches the browser's copy now and every other tab after its lag, in order. */
+  /** A localStorage write reaches the browser's copy now and every other tab after its lag, in order per pair of tabs. */
   #share(from: Tab, key: string, value: string | null): void {
     if (value === null) this.master.delete(key);
     else this.master.set(key, value);
     for (const tab of this.liveTabs) {
       if (tab === from) continue;
       const pair = `${from.id}>${tab.id}`;
-      const queue = this.#lagQueues.get(pair) ?? [];
-      this.#lagQueues.set(pair, queue);
-      queue.push([key, value]);
-      this.loop.at(randomInt(...this.faults.storageLag), null, `storage t${from.id}→t${tab.id} ${keyLabel(key)}`, () => {
-        const [k, v] = queue.shift() as [string, string | null];
+      const at = Math.max((this.#lastArrival.get(pair) ?? 0) + 1, this.loop.now + randomInt(...this.faults.storageLag));
+      this.#lastArrival.set(pair, at);
+      this.loop.at(at - this.loop.now, null, `storage t${from.id}→t${tab.id} ${value === null ? "remove" : "set"} ${keyLabel(key)}`, () => {
         if (tab.closed) return;
-        if (v === null) tab.local.delete(k);
-        else tab.local.set(k, v);
-        this.hooks.stored(tab, "local", k, v, null);
+        if (value === null) tab.local.delete(key);
+        else tab.local.set(key, value);
+        this.hooks.stored(tab, "local", key, value, null);
       });
     }
   }
