@@ -111,7 +111,8 @@ export class Checker {
     const fate = spend.fate === "pending" && spend.pageRef.state === "dead" ? "lost-page" : spend.fate;
     if (fate === "lost-page") return this.count("allowed loss: the page that spent the token was gone before its answer came");
     if (fate === "lost-network" || fate === "lost-timeout") return this.count("allowed loss: the answer that spent the token was lost on the network or timed out");
-    const how = fate === "pending" ? `still in flight from ${spend.page} (sent ${((this.#now - spend.sentAt) / 1000).toFixed(1)} s ago)` : `answered to ${spend.page}`;
+    const inFlight = spend.deliveredAt === null || spend.deliveredAt > request.sentAt;
+    const how = inFlight ? `still in flight from ${spend.page} when this one was sent, ${((request.sentAt - spend.sentAt) / 1000).toFixed(1)} s after it` : `answered to ${spend.page} before this one was sent`;
     this.#violate(1, request.page, `sent spent refresh token ${short(request.refreshToken)} (spent by request #${spend.id}, ${how}): grant ${presented.grant.id} revoked`);
   }
 
