@@ -5,7 +5,8 @@
 // or a classified ambiguity, by name, instead of a violation.
 import type { AuthSnapshot } from "../src/index.js";
 import type { Page, SimBrowser, Tab } from "./sim-browser.js";
-import type { IdpConfig, IdpRequest, SimIdp } from "./sim-idp.js";
+import { digestOf } from "../src/tab-coordinator.js";
+import type { IdpConfig, IdpRequest, RefreshToken, SimIdp } from "./sim-idp.js";
 import type { SimNetwork } from "./sim-network.js";
 import { short, type Trace } from "./trace.js";
 
@@ -47,7 +48,13 @@ export class Checker {
     return this.browser.loop.now;
   }
 
+  /** One report per invariant, page and kind of failure: a tab that stays signed in fails at every timer. */
+  readonly #reported = new Set<string>();
+
   #violate(invariant: Violation["invariant"], page: string, what: string): void {
+    const key = `${invariant}|${page}|${what.replace(/[\w-]*\d[\w.-]*/g, "#")}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
     this.violations.push({ invariant, at: this.#now, page, what });
     this.trace.line(page, `!!! invariant ${invariant}: ${what}`);
   }
@@ -77,6 +84,26 @@ export class Checker {
       this.#tombstones.set(value, index);
     }
     if (index !== undefined) this.#know(tab, index);
+  }
+
+  /**
+   * Not one of the five invariants, an observation for defect 7: a handoff (`rotated`) of the
+   * tokens that replaced a refresh token the IdP rotated more than 60 s ago, i.e. the
+   * "latest only, 60 s" answer window stretched by a late adopter.
+   */
+  posted(page: Page, data: unknown): void {
+    const message = data as { type?: string; from?: string };
+    if (message.type !== "rotated" || !message.from) return;
+    const spent = this.#byDigest(message.from)?.spentBy;
+    if (spent?.processedAt != null && this.#now - spent.processedAt > RETIRED_ANSWER_MS) {
+      this.count("observation (defect 7): a tab handed over the replacement of a token rotated more than 60 s before");
+    }
+  }
+
+  readonly #digests = new Map<string, RefreshToken>();
+  #byDigest(digest: string): RefreshToken | undefined {
+    if (!this.#digests.has(digest)) for (const rt of this.idp.refreshTokens.values()) this.#digests.set(digestOf(rt.token), rt);
+    return this.#digests.get(digest);
   }
 
   /** A channel message reached a page: a `logout` makes the latest logout knowable. */

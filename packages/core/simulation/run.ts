@@ -54,6 +54,7 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
       if (by && key === KEYS.session && value) checker.ranIn(by);
     },
     delivered: (page, data) => checker.delivered(page, data),
+    posted: (page, data) => checker.posted(page, data),
   });
   network = new SimNetwork(browser, idp, trace, { faultRate: scenario.faultRate, slowRate: scenario.slowRate, timeoutMs: scenario.requestTimeoutSeconds * 1000 }, (request, page) => {
     checker.requestSent(request, page);

@@ -80,5 +80,5 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   }),
   skewMs: weighted([5, 0], [1, 300_000], [1, -300_000], [1, 7_200_000]),
   foreignLockAt: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 300_000 }) }),
-  actions: fc.array(action, { minLength: 3, maxLength: 30 }),
+  actions: fc.array(action, { minLength: 5, maxLength: 60 }),
 });

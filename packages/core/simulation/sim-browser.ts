@@ -86,6 +86,8 @@ export interface BrowserHooks {
   stored(tab: Tab, area: "local" | "session", key: string, value: string | null, by: Page | null): void;
   /** A channel message reached a page. */
   delivered(page: Page, data: unknown): void;
+  /** A page posted a channel message (before any loss). */
+  posted(page: Page, data: unknown): void;
 }
 
 const GLOBALS = ["location", "history", "BroadcastChannel", "navigator", "localStorage", "sessionStorage", "window", "document"] as const;
@@ -276,6 +278,7 @@ export class SimBrowser {
   #post(from: SimChannel, data: unknown): void {
     if (from.page.state === "dead") return;
     const what = describeMessage(data);
+    this.hooks.posted(from.page, data);
     if (this.loop.now - from.openedAt < 500 && chance(this.faults.freshPostLoss)) {
       this.trace.line(from.page.label, `post ${what}: LOST (channel opened ${this.loop.now - from.openedAt} ms ago)`);
       return;
