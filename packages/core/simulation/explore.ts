@@ -16,6 +16,8 @@ export interface Summary {
   counted: Record<string, number>;
   /** Failing seeds, with the invariants each broke. */
   failing: Array<{ seed: number; path?: string; invariants: number[]; first: string }>;
+  /** Violations by kind (the text with tokens, tabs and numbers blanked out), with their seeds. */
+  kinds: Record<string, number[]>;
   ms: number;
 }
 
@@ -45,7 +47,7 @@ async function runOne(seed: number, path: string | undefined, shrink: boolean): 
 
 export async function explore(options: ExploreOptions): Promise<Summary> {
   const started = performance.now();
-  const summary: Summary = { seeds: 0, tabs: 0, events: 0, violations: 0, counted: {}, failing: [], ms: 0 };
+  const summary: Summary = { seeds: 0, tabs: 0, events: 0, violations: 0, counted: {}, failing: [], kinds: {}, ms: 0 };
   const single = options.seeds.length === 1;
   let traced = 0;
   for (const seed of options.seeds) {
@@ -65,6 +67,10 @@ export async function explore(options: ExploreOptions): Promise<Summary> {
       continue;
     }
     summary.violations += result.violations.length;
+    for (const v of result.violations) {
+      const kind = `invariant ${v.invariant}: ${v.what.replace(/[\w-]*\d[\w.-]*/g, "#")}`;
+      summary.kinds[kind] = [...new Set([...(summary.kinds[kind] ?? []), seed])];
+    }
     const invariants = [...new Set(result.violations.map((v) => v.invariant))].sort();
     const first = result.violations[0]!;
     summary.failing.push({ seed, ...(path ? { path } : {}), invariants, first: `${first.page} ${first.what}` });
