@@ -34,6 +34,16 @@ export class Checker {
   readonly #knows = new Map<Tab, number>();
   readonly #clockJumps: Array<{ at: number; deltaMs: number }> = [];
   readonly #seen = new WeakMap<Page, AuthSnapshot>();
+  /** Every refresh token a page's snapshot has shown: a page that moved on from one can answer for it. */
+  readonly #history = new WeakMap<Page, Set<string>>();
+
+  #remember(page: Page, snapshot: AuthSnapshot | undefined): void {
+    const token = snapshot?.agent?.tokens.refreshToken;
+    if (!token) return;
+    const seen = this.#history.get(page) ?? new Set<string>();
+    seen.add(token);
+    this.#history.set(page, seen);
+  }
 
   constructor(
     private readonly idp: SimIdp,
@@ -192,6 +202,7 @@ export class Checker {
     if (!snapshot) return;
     const before = this.#seen.get(page);
     this.#seen.set(page, snapshot);
+    this.#remember(page, snapshot);
     this.#checkAgent(page, snapshot);
     if (before?.agent && !snapshot.agent && snapshot.status !== "loading") this.#sessionEnded(page, before, snapshot);
   }
@@ -213,6 +224,14 @@ export class Checker {
     }
     if (error.error === "invalid_grant" && error.statusCode === 400) return;
     if (error.error === "invalid_grant" && error.statusCode === undefined) return this.#adoptionFailed(page, before);
+    if (error.error === "invalid_id_token") {
+      // The IdP's clock is learned from the very answer (idp-clock.ts), halfway through its round trip: a
+      // device clock set by more than the skew while the request was out cannot be told from a bad token.
+      const last = this.network().requests.filter((r) => r.page === page.label && r.path === "/token").at(-1);
+      if (last && this.#clockJumps.some((jump) => jump.at >= last.sentAt && Math.abs(jump.deltaMs) > 60_000)) {
+        return this.count("exempt: ID token refused after the device clock jumped during its token request");
+      }
+    }
     this.#violate(3, page.label, `session ended by ${error.error}${error.statusCode ? ` (HTTP ${error.statusCode})` : ""}: ${error.errorDescription ?? ""}`);
   }
 
@@ -228,9 +247,10 @@ export class Checker {
       .filter((other): other is Page => !!other && other !== page && other.state !== "dead")
       .filter((other) => {
         const rt = this.idp.refreshTokens.get(other.client?.getSnapshot().agent?.tokens.refreshToken ?? "");
-        return rt !== undefined && rt.grant === held.grant && rt.generation > held.generation;
+        // Only a page that itself held the spent token and moved on remembers it (a reloaded one does not).
+        return rt !== undefined && rt.grant === held.grant && rt.generation > held.generation && this.#history.get(other)?.has(held.token);
       });
-    if (holders.length === 0) return this.count("allowed loss: no live tab holds the replacement (its holder closed or reloaded)");
+    if (holders.length === 0) return this.count("ambiguous: no live page that moved on from the token is left to hand over (closed, reloaded or navigated away)");
     if (held.grant.rotations > held.generation + 1) return this.count("ambiguous: the tab's copy was two or more rotations old (only the latest is answered)");
     if (this.#now - (spend.processedAt ?? 0) > RETIRED_ANSWER_MS) return this.count("ambiguous: the copy was spent more than 60 s ago (retired-token window)");
     if (holders.every((holder) => holder.state !== "running")) return this.count("ambiguous: every holder of the replacement was frozen or in the back-forward cache");
@@ -241,6 +261,7 @@ export class Checker {
   pageStarted(page: Page, storedRefreshToken: string | null): void {
     const snapshot = page.client?.getSnapshot();
     this.#seen.set(page, snapshot as AuthSnapshot);
+    this.#remember(page, snapshot);
     const rt = this.idp.refreshTokens.get(storedRefreshToken ?? "");
     if (!rt || !snapshot || snapshot.status !== "unauthenticated") return;
     const grant = rt.grant;
