@@ -158,7 +158,7 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
       network.offlineUntil = loop.now + action.n * 5_000;
       trace.line("", `offline for ${action.n * 5} s`);
       loop.at(action.n * 5_000, null, "back online", () => {
-        for (const t of browser.liveTabs) if (t.page?.state === "running") currentPage.run(t.page, () => [...t.page!.wakes].forEach((wake) => wake("online")));
+        for (const t of browser.liveTabs) if (t.page?.state === "running") currentPage.run(t.page, () => Array.from(t.page!.wakes).forEach((wake) => wake("online")));
       });
       return;
     }

@@ -178,7 +178,7 @@ export class SimBrowser {
     page.state = "running";
     this.trace.line(page.label, `${reason} (${page.held.length} tasks held, ${page.wakes.size} listeners)`);
     currentPage.run(page, () => {
-      for (const wake of [...page.wakes]) wake(reason);
+      for (const wake of Array.from(page.wakes)) wake(reason);
     });
     for (const task of page.held.splice(0)) this.loop.release(task);
   }
@@ -218,7 +218,10 @@ export class SimBrowser {
   }
 
   #globals(page: Page): Record<string, unknown> {
-    const browser = this;
+    const loop = this.loop;
+    const channels = this.#channels;
+    const post = (channel: SimChannel, data: unknown) => this.#post(channel, data);
+    const navigate = (url: string) => this.navigate(page, url);
     const location = {
       get href() {
         return page.url.href;
@@ -235,9 +238,9 @@ export class SimBrowser {
       get hash() {
         return page.url.hash;
       },
-      assign: (url: string) => browser.navigate(page, url),
-      replace: (url: string) => browser.navigate(page, url),
-      reload: () => browser.navigate(page, page.url.href),
+      assign: navigate,
+      replace: navigate,
+      reload: () => navigate(page.url.href),
     };
     const history = {
       state: null,
@@ -249,18 +252,18 @@ export class SimBrowser {
       onmessage: ((event: { data: unknown }) => void) | null = null;
       closed = false;
       readonly page = page;
-      readonly openedAt = browser.loop.now;
+      readonly openedAt = loop.now;
       constructor(readonly name: string) {
         page.channels.add(this);
-        browser.#channels.add(this);
+        channels.add(this);
       }
       postMessage(data: unknown): void {
         if (this.closed) throw new DOMException("closed", "InvalidStateError");
-        browser.#post(this, data);
+        post(this, data);
       }
       close(): void {
         this.closed = true;
-        browser.#channels.delete(this);
+        channels.delete(this);
       }
     }
     return {

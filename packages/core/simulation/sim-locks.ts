@@ -112,7 +112,7 @@ export class SimLocks {
       const kept = queue.filter((r) => r.owner !== owner);
       this.#queues.set(name, kept);
     }
-    for (const [name, holder] of [...this.#held]) {
+    for (const [name, holder] of Array.from(this.#held)) {
       if (holder.owner !== owner) continue;
       this.#held.delete(name);
       this.#next(name);
