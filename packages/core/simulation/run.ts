@@ -174,15 +174,20 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
         if (!client.getSnapshot().agent) return currentPage.run(page, () => void client.loginWithRedirect().catch(noop));
         checker.logoutStarted(page);
         return currentPage.run(page, () => void client.logout().catch(noop));
-      case "tokens":
-        return currentPage.run(page, () => {
-          for (let i = 0; i < action.n; i += 1) {
-            void client.getAccessToken().then((token) => {
-              trace.line(page.label, `getAccessToken() → ${short(token)}`);
-              checker.accessTokenReturned(page, token);
-            }, noop);
-          }
-        });
+      case "tokens": {
+        // A burst: all at once (joined into one refresh), or spread out as an app's requests are.
+        const spacing = action.n % 3 === 0 ? 0 : 100 + (action.gap % 1_400);
+        const call = () =>
+          void client.getAccessToken().then((token) => {
+            trace.line(page.label, `getAccessToken() → ${short(token)}`);
+            checker.accessTokenReturned(page, token);
+          }, noop);
+        for (let i = 0; i < action.n; i += 1) {
+          if (i === 0 || spacing === 0) currentPage.run(page, call);
+          else loop.at(i * spacing, page, `getAccessToken() #${i + 1}`, call, "timer");
+        }
+        return;
+      }
       case "fetch":
         return currentPage.run(page, () => void client.fetch("https://api.test/projects").catch(noop));
       case "org":
