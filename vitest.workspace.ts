@@ -34,6 +34,20 @@ export const projects: TestProjectConfiguration[] = [
     ...sourceCondition,
     test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"], environment: "node" },
   }),
+  // The deterministic simulation of many tabs (packages/core/simulation): the real client in 1–10
+  // tabs against a simulated browser, network and IdP. `pnpm test` runs 200 seeds; `pnpm simulate`
+  // runs more, or replays one (`--seed S`). Two files, one per core.
+  defineProject({
+    ...sourceCondition,
+    test: {
+      name: "simulation",
+      root: "packages/core",
+      include: ["simulation/**/*.test.ts"],
+      setupFiles: ["simulation/mocks.ts"],
+      environment: "node",
+      testTimeout: 900_000,
+    },
+  }),
   defineProject({
     ...sourceCondition,
     test: {
