@@ -5,10 +5,12 @@ import { EventBus, type AuthPIEventListener, type AuthPIEvents } from "./events.
 import type { HttpContext } from "./http.js";
 import { resolveOptions, type AuthPIClientOptions, type ResolvedOptions } from "./options.js";
 import type { AgentOptions, AuthorizationOptions, AuthorizationUrl, Protocol } from "./protocol.js";
+import type { LoginFlow } from "./login-flow.js";
 import type { TokenRotation } from "./token-rotation.js";
-import { isRedirectCallback, RedirectLogin, type CallbackResult, type LoginOptions } from "./redirect-login.js";
+import { isRedirectCallback, RedirectLogin, type CallbackResult, type LoginOptions, type SignedOutReturn } from "./redirect-login.js";
 import { RefreshScheduler, sessionDueAt } from "./refresh-scheduler.js";
 import { restoreSession } from "./session-record.js";
+import { SessionHint } from "./session-hint.js";
 import { SessionRefresh } from "./session-refresh.js";
 import { SessionStore, type AuthSnapshot } from "./session-store.js";
 import { forgetAll, signOut, type LogoutOptions, type LogoutResult } from "./sign-out.js";
@@ -18,7 +20,7 @@ import { TabCoordinator, type TabMessage } from "./tab-coordinator.js";
 import type { TokenSet, UserInfo } from "./types.js";
 
 export type { AuthorizationOptions, AuthorizationUrl } from "./protocol.js";
-export type { CallbackResult, LoginOptions } from "./redirect-login.js";
+export type { CallbackResult, LoginOptions, SignedOutReturn } from "./redirect-login.js";
 export type { AuthSnapshot, AuthStatus } from "./session-store.js";
 export type { LogoutOptions, LogoutResult } from "./sign-out.js";
 
@@ -42,13 +44,16 @@ export class AuthPIClient {
   readonly #refresh: SessionRefresh;
   readonly #login: RedirectLogin;
   readonly #events = new EventBus();
-  #protocolChunk: Promise<{ protocol: Protocol; rotation: TokenRotation }> | null = null;
+  #protocolChunk: Promise<{ protocol: Protocol; rotation: TokenRotation; login: LoginFlow }> | null = null;
   #started = false;
   #mounts = 0;
   /** The page was loaded on a redirect callback that nobody has handled yet. */
   #callbackOnStart: boolean;
-  /** That callback, while start() completes it. */
-  #startCallback: Promise<CallbackResult | null> | null = null;
+  /** A brand-new tab of a browser with a session: start() restores it from the IdP (session-hint.ts). */
+  #restoreOnStart: boolean;
+  readonly #hint: SessionHint;
+  /** That callback or restoration, while start() completes it. */
+  #startCallback: Promise<CallbackResult | SignedOutReturn | null> | null = null;
 
   constructor(options: AuthPIClientOptions) {
     const resolved = (this.#options = resolveOptions(options));
@@ -56,14 +61,17 @@ export class AuthPIClient {
     const storage = resolveStorage(resolved.storage);
     this.#storage = new SafeStorage(storage);
     const keys = (this.#keys = storageKeys(resolved.clientId));
-    const tabs = (this.#tabs = new TabCoordinator(keys, new SafeStorage(ledgerStorage(resolved.storage, storage)), resolved.now));
+    const shared = new SafeStorage(ledgerStorage(resolved.storage, storage));
+    const tabs = (this.#tabs = new TabCoordinator(keys, shared, resolved.now));
+    const hint = (this.#hint = new SessionHint(shared, this.#storage, keys, resolved.now));
     const session = restoreSession(this.#storage, keys.session, resolved, tabs.epoch());
-    this.#callbackOnStart = isRedirectCallback(globalThis.location?.href, resolved.redirectUri);
-    const status = this.#callbackOnStart || session?.agent.isExpired(0) ? "loading" : session ? "authenticated" : "unauthenticated";
-    this.#store = new SessionStore(this.#storage, keys.session, resolved, new ActiveOrgChoice(this.#storage, keys.activeOrg), tabs.epoch, session, status);
+    const href = globalThis.location?.href;
+    this.#callbackOnStart = isRedirectCallback(href, resolved.redirectUri);
+    this.#restoreOnStart = !session && !this.#callbackOnStart && href !== undefined && resolved.restoreSession && hint.worthTrying(tabs.epoch());
+    const status = this.#callbackOnStart || this.#restoreOnStart || session?.agent.isExpired(0) ? "loading" : session ? "authenticated" : "unauthenticated";
+    this.#store = new SessionStore(this.#storage, keys.session, resolved, new ActiveOrgChoice(this.#storage, keys.activeOrg), tabs.epoch, hint, session, status);
     this.#store.onLoggedOutElsewhere = () => this.#signedOutElsewhere();
-    const protocol = () => this.#protocol();
-    this.#login = new RedirectLogin(resolved, this.#store, this.#storage, keys, protocol);
+    this.#login = new RedirectLogin(this.#store, this.#storage, keys, () => this.#loadProtocol().then((chunk) => chunk.login));
     this.#scheduler = new RefreshScheduler(
       resolved.now,
       () => {
@@ -76,6 +84,8 @@ export class AuthPIClient {
     );
     const parts = { options: resolved, storage: this.#storage, keys, store: this.#store, tabs: this.#tabs, scheduler: () => this.#scheduler, events: this.#events };
     this.#refresh = new SessionRefresh({ ...parts, rotation: () => this.#loadProtocol().then((chunk) => chunk.rotation) });
+    // The restoration's redirect needs the protocol chunk (discovery, PKCE): fetch it now, not at start().
+    if (this.#restoreOnStart) this.#loadProtocol().catch(() => undefined);
     this.#store.subscribe(() => this.#scheduler.plan());
   }
 
@@ -99,13 +109,16 @@ export class AuthPIClient {
   /**
    * Restores (already done in the constructor), handles a pending callback,
    * starts timers and tab sync. Idempotent. Resolves to the result of the
-   * callback the page was loaded on, while it is being completed; else `null`.
+   * callback the page was loaded on, while it is being completed: the agent and
+   * the path to return to, or `agent: null` and that path after a new tab's
+   * silent restoration found no session; else `null`. In a brand-new tab of a
+   * browser that has a session, it leaves for the IdP (`prompt=none`) instead.
    */
-  start(): Promise<CallbackResult | null> {
+  start(): Promise<CallbackResult | SignedOutReturn | null> {
     return this.#start();
   }
 
-  #start(): Promise<CallbackResult | null> {
+  #start(): Promise<CallbackResult | SignedOutReturn | null> {
     if (!this.#started) {
       this.#started = true;
       this.#tabs.open((message) => void this.#onTabMessage(message).catch(() => undefined));
@@ -114,8 +127,14 @@ export class AuthPIClient {
       this.#login.finishLogoutReturn();
       if (this.#callbackOnStart) {
         this.#callbackOnStart = false;
-        this.#startCallback = this.handleRedirectCallback().catch(() => null);
+        this.#startCallback = this.handleRedirectCallback().catch(() => this.#login.flow().then((flow) => flow.signedOutReturn, () => null));
         void this.#startCallback.finally(() => (this.#startCallback = null));
+      }
+      if (this.#restoreOnStart) {
+        this.#restoreOnStart = false;
+        this.#hint.attempted();
+        const { pathname, search, hash } = globalThis.location;
+        this.#login.restore(`${pathname}${search}${hash}`).catch(() => undefined);
       }
       // A tab that was away (back-forward cache, frozen) may have missed a logout broadcast: the epoch tells.
       this.#scheduler.start(() => this.#store.endIfLoggedOutElsewhere());
@@ -171,11 +190,12 @@ export class AuthPIClient {
     return this.#loadProtocol().then((chunk) => chunk.protocol);
   }
 
-  #loadProtocol(): Promise<{ protocol: Protocol; rotation: TokenRotation }> {
+  #loadProtocol(): Promise<{ protocol: Protocol; rotation: TokenRotation; login: LoginFlow }> {
     this.#protocolChunk ??= import("./protocol.js").then(
-      ({ Protocol, TokenRotation }) => {
+      ({ Protocol, TokenRotation, LoginFlow }) => {
         const protocol = new Protocol(this.#options, this.#http, this.#storage, this.#keys);
-        return { protocol, rotation: new TokenRotation(this.#refresh.parts, protocol) };
+        const parts = this.#refresh.parts;
+        return { protocol, rotation: new TokenRotation(parts, protocol), login: new LoginFlow(parts, protocol) };
       },
       (cause: unknown) => {
         this.#protocolChunk = null;

@@ -15,6 +15,12 @@ export interface AuthPIEvents {
    * the replaced token, a logout heard.
    */
   tab: { kind: "rotation-adopted" | "rotation-handed-off" | "logout-received"; at: number; durationMs: number };
+  /**
+   * A new tab's silent restoration from the IdP came back (SPEC §9): `restored`, `signed-out` (no
+   * session there), or `failed` (the IdP could not be reached, or its answer was refused);
+   * `durationMs` since the redirect left, `null` when this tab does not know.
+   */
+  restore: { outcome: "restored" | "signed-out" | "failed"; at: number; durationMs: number | null };
 }
 
 export type AuthPIEventListener<K extends keyof AuthPIEvents> = (event: AuthPIEvents[K]) => void;

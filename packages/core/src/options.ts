@@ -22,6 +22,12 @@ export interface AuthPIClientOptions {
   refreshBufferSeconds?: number;
   /** Where the session lives. Default `"session"` (sessionStorage). */
   storage?: "session" | "local" | "memory" | StorageLike;
+  /**
+   * A brand-new tab of a browser that has a session asks the IdP for it with a silent
+   * `prompt=none` redirect before showing anything (`"redirect"`, the default), or starts
+   * signed out (`"off"`). Only with `storage: "session"`: `"local"` shares the session anyway.
+   */
+  restoreSession?: "redirect" | "off";
   /** Leeway for ID-token `exp`/`iat`/`nbf`. Default 60. */
   clockSkewSeconds?: number;
   /** Origins that `client.fetch` may send the access token to. Default: none. */
@@ -46,6 +52,7 @@ export interface ResolvedOptions {
   autoRefresh: boolean;
   refreshBufferSeconds: number;
   storage: NonNullable<AuthPIClientOptions["storage"]>;
+  restoreSession: boolean;
   clockSkewSeconds: number;
   apiOrigins: ReadonlySet<string>;
   timeoutMs: number;
@@ -125,6 +132,9 @@ export function resolveOptions(options: AuthPIClientOptions): ResolvedOptions {
   ) {
     throw new ConfigurationError("storage", 'must be "session", "local", "memory" or an object with getItem, setItem and removeItem');
   }
+  if (options.restoreSession !== undefined && options.restoreSession !== "redirect" && options.restoreSession !== "off") {
+    throw new ConfigurationError("restoreSession", 'must be "redirect" or "off"');
+  }
   const apiOrigins = new Set<string>();
   for (const origin of stringList("apiOrigins", options.apiOrigins) ?? []) {
     const url = secureUrl("apiOrigins", origin);
@@ -148,6 +158,7 @@ export function resolveOptions(options: AuthPIClientOptions): ResolvedOptions {
     autoRefresh: options.autoRefresh ?? true,
     refreshBufferSeconds: seconds("refreshBufferSeconds", options.refreshBufferSeconds, 60),
     storage: storage ?? "session",
+    restoreSession: options.restoreSession !== "off" && (storage ?? "session") === "session",
     clockSkewSeconds: seconds("clockSkewSeconds", options.clockSkewSeconds, 60),
     apiOrigins,
     timeoutMs: seconds("requestTimeoutSeconds", options.requestTimeoutSeconds, 30) * 1000,

@@ -19,7 +19,8 @@ import { sleep } from "./timers.js";
 import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse } from "./tokens.js";
 import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
 
-/** Loaded with this chunk: the refresh work needs the token endpoint and sealing anyway. */
+/** Loaded with this chunk: the login's and the refresh's IdP-facing work needs it anyway. */
+export { LoginFlow } from "./login-flow.js";
 export { TokenRotation } from "./token-rotation.js";
 
 export interface AuthorizationUrl {

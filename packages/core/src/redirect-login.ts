@@ -1,8 +1,8 @@
 import type { AuthenticatedAgent } from "./agent.js";
-import { CALLBACK_PARAMS, singleParams } from "./callback-params.js";
-import { LoginRequiredError, NoPendingLoginError, StateMismatchError, toOAuthError } from "./errors.js";
-import type { ResolvedOptions } from "./options.js";
-import type { AuthorizationOptions, Protocol } from "./protocol.js";
+import { CALLBACK_PARAMS } from "./callback-params.js";
+import { toOAuthError } from "./errors.js";
+import type { LoginFlow } from "./login-flow.js";
+import type { AuthorizationOptions } from "./protocol.js";
 import type { SessionStore } from "./session-store.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
@@ -15,6 +15,12 @@ export interface LoginOptions extends AuthorizationOptions {
 export interface CallbackResult {
   agent: AuthenticatedAgent;
   /** The same-origin path the login started from. */
+  returnTo: string;
+}
+
+/** Where a new tab's silent restoration that found no session leaves the app: at the deep link, signed out. */
+export interface SignedOutReturn {
+  agent: null;
   returnTo: string;
 }
 
@@ -32,7 +38,8 @@ export function isRedirectCallback(url: unknown, redirectUri: string): boolean {
 
 /**
  * Login by redirect: the pending login stored before leaving for the IdP, and
- * the callback that comes back, checked and completed once.
+ * the callback that comes back, checked and completed once. What talks to the
+ * IdP is in the protocol chunk (login-flow.ts).
  */
 export class RedirectLogin {
   readonly #callbacks = new Map<string, Promise<CallbackResult>>();
@@ -41,13 +48,12 @@ export class RedirectLogin {
   #leaving: Promise<boolean> | null = null;
   /** The user logged out (here or in another tab) while this page was open. */
   #loggedOut = false;
-
   constructor(
-    private readonly options: ResolvedOptions,
     private readonly store: SessionStore,
     private readonly storage: SafeStorage,
     private readonly keys: StorageKeys,
-    private readonly protocol: () => Promise<Protocol>,
+    /** The IdP-facing half, in the protocol chunk (login-flow.ts). */
+    readonly flow: () => Promise<LoginFlow>,
   ) {}
 
   /** After a logout the IdP's session may still be alive: the next login asks for credentials (case 33). */
@@ -62,34 +68,39 @@ export class RedirectLogin {
    * time: a call while one is being prepared joins it (StrictMode's second
    * effect, nested guards). A failed start is the snapshot's `error`.
    */
-  loginWithRedirect(options: LoginOptions = {}): Promise<void> {
-    this.#login ??= this.#start(options).finally(() => {
+  loginWithRedirect(options: LoginOptions = {}, silent = false): Promise<void> {
+    this.#login ??= this.#start(options, silent).finally(() => {
       this.#login = null;
     });
     return this.#login;
   }
 
-  async #start(options: LoginOptions): Promise<void> {
+  /**
+   * A brand-new tab's silent restoration (SPEC §9, session-hint.ts): `prompt=none`, so the IdP
+   * answers at once with a code or `login_required`, never a page; back at `returnTo` either way.
+   */
+  restore(returnTo: string): Promise<void> {
+    return this.loginWithRedirect({ prompt: "none", returnTo }, true);
+  }
+
+  async #start(options: LoginOptions, silent: boolean): Promise<void> {
     const location = globalThis.location;
     if (!location) throw new TypeError("loginWithRedirect() needs a browser; use createAuthorizationUrl() elsewhere");
     // A login started during our own logout goes after it, or not at all if the logout is leaving
     // for the IdP: two navigations would race and leave a stray pending login behind.
     if (this.#leaving && (await this.#leaving)) return;
-    const { returnTo, ...authOptions } = options;
-    if (this.#loggedOut) authOptions.prompt ??= "login";
+    const { pathname, search, hash } = location;
+    const login = { ...options, returnTo: options.returnTo ?? `${pathname}${search}${hash}` };
+    if (this.#loggedOut) login.prompt ??= "login";
     this.store.loginStarted();
     let url: string;
     try {
-      const protocol = await this.protocol();
-      const auth = await protocol.authorizationUrl(authOptions);
-      const here = `${location.pathname}${location.search}${location.hash}`;
-      const org = authOptions.org ?? this.options.org;
-      const pending = { codeVerifier: auth.codeVerifier, nonce: auth.nonce, returnTo: returnTo ?? here, createdAt: this.options.now(), maxAge: authOptions.maxAge, org };
-      protocol.pending.add(auth.state, pending, location.origin);
-      url = auth.url;
+      url = await (await this.flow()).begin(login, silent, location.origin);
     } catch (error) {
       const oauthError = toOAuthError(error);
-      this.store.failed(oauthError);
+      // A restoration that cannot reach the IdP leaves the tab signed out, saying why.
+      if (silent) this.store.restoreFailed(oauthError);
+      else this.store.failed(oauthError);
       throw error instanceof TypeError ? error : oauthError;
     }
     location.assign(url);
@@ -118,27 +129,12 @@ export class RedirectLogin {
     const search = new URLSearchParams(url.search);
     this.#cleanAddressBar(url, ADDRESS_BAR_PARAMS);
     const ticket = this.store.ticket();
-    try {
-      // Repeated parameters are refused before the pending login is touched (RFC 6749 §3.1).
-      const { state } = singleParams(search, CALLBACK_PARAMS);
-      const protocol = await this.protocol();
-      // Consumed before the token request: a replayed or concurrent callback finds nothing (case 10).
-      const login = state === null ? undefined : protocol.pending.take(state, url.origin);
-      if (!login) throw state !== null && protocol.pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
-      const receivedAt = this.options.now() / 1000;
-      const agent = await protocol.completeCallback(search, login);
-      // Signed out (here or in any tab) meanwhile: this login must not look applied, and its grant must not outlive the logout.
-      if (!this.store.isCurrent(ticket)) {
-        protocol.revokeTokens(agent.tokens).catch(() => undefined);
-        throw new LoginRequiredError("the session ended while this login completed; it was not applied");
-      }
-      this.store.signedIn(agent, receivedAt, login.org, ticket);
-      return { agent, returnTo: login.returnTo };
-    } catch (error) {
-      const oauthError = toOAuthError(error);
-      if (this.store.isCurrent(ticket)) this.store.failed(oauthError);
-      throw oauthError;
-    }
+    const flow = await this.flow().catch((error: unknown) => {
+      // The protocol chunk could not load (offline): the callback fails like any other.
+      this.store.failed(toOAuthError(error));
+      throw toOAuthError(error);
+    });
+    return flow.complete(search, url.origin, ticket);
   }
 
   #cleanAddressBar(url: URL, names: readonly string[]): void {

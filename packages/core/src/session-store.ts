@@ -2,6 +2,7 @@ import { resolveActiveOrg, sameOrganization, type ActiveOrgChoice } from "./acti
 import type { AuthenticatedAgent } from "./agent.js";
 import type { OAuthError } from "./errors.js";
 import { ofEpoch, sessionRecord, type SessionRecord } from "./session-record.js";
+import type { SessionHint } from "./session-hint.js";
 import type { SafeStorage } from "./storage.js";
 import { timers } from "./timers.js";
 import type { Organization } from "./types.js";
@@ -69,6 +70,8 @@ export class SessionStore {
     private readonly choice: ActiveOrgChoice,
     /** The logout epoch now (tab-coordinator.ts). */
     private readonly epoch: () => string,
+    /** Written with every stored session, removed when one ends: what a new tab decides by. */
+    private readonly hint: SessionHint,
     restored: Session | null,
     status: AuthStatus,
   ) {
@@ -150,7 +153,10 @@ export class SessionStore {
   }
 
   #replace(session: Session, persist: boolean): void {
-    if (persist) this.storage.set(this.key, JSON.stringify(session.record));
+    if (persist) {
+      this.storage.set(this.key, JSON.stringify(session.record));
+      this.hint.write(session.record.epoch ?? "");
+    }
     this.#generation += 1;
     this.#session = session;
     this.#publish("authenticated");
@@ -235,6 +241,17 @@ export class SessionStore {
     this.#chosenOrg = undefined;
     this.storage.remove(this.key);
     this.choice.clear();
+    this.hint.remove();
     this.#publish("unauthenticated", error);
+  }
+
+  /**
+   * A new tab's silent restoration (session-hint.ts) ended without a session:
+   * signed out, not an error (`error` only when the IdP could not be reached),
+   * and no hint left to try again with.
+   */
+  restoreFailed(error: OAuthError | null): void {
+    this.hint.remove();
+    if (!this.#session) this.#publish("unauthenticated", error);
   }
 }

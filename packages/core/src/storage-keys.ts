@@ -19,6 +19,10 @@ export interface StorageKeys {
   readonly spent: string;
   /** The logout epoch (shared across tabs): records of another epoch are dead (tab-coordinator.ts). */
   readonly logoutEpoch: string;
+  /** That this browser had a session, for new tabs (shared across tabs, no token: session-hint.ts). */
+  readonly hint: string;
+  /** When this tab last tried to restore a session from the IdP (configured storage). */
+  readonly restore: string;
   /** BroadcastChannel and Web Lock names: not storage, but scoped the same way. */
   readonly channel: string;
   readonly lock: string;
@@ -34,6 +38,8 @@ export function storageKeys(clientId: string): StorageKeys {
     activeOrg: `${prefix}:active-org`,
     spent: `${prefix}:spent`,
     logoutEpoch: `${prefix}:logout-epoch`,
+    hint: `${prefix}:hint`,
+    restore: `${prefix}:restore`,
     channel: prefix,
     lock: `${prefix}:refresh`,
   };
