@@ -5,9 +5,17 @@ import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
 export interface AuthPIState extends AuthSnapshot {
   readonly isLoading: boolean;
   readonly isAuthenticated: boolean;
-  /** `client.loginWithRedirect()`; clears an `error` status. Stable across renders. */
+  /**
+   * `client.loginWithRedirect()`; clears an `error` status. A failure to start (IdP unreachable,
+   * issuer typo) becomes the snapshot's `error` and does not also reject; a caller mistake (a
+   * `TypeError`) rejects. Stable across renders.
+   */
   readonly login: (options?: LoginOptions) => Promise<void>;
-  /** `client.logout()`: signs out every tab, then leaves for the IdP. Stable across renders. */
+  /**
+   * `client.logout()`: signs out every tab, then leaves for the IdP. A failed revocation is in its
+   * result, never a rejection; it rejects only on a caller mistake (a `TypeError`, e.g. a relative
+   * `returnTo`). Stable across renders.
+   */
   readonly logout: (options?: LogoutOptions) => Promise<LogoutResult>;
   /** A valid access token, refreshed first when due. Stable across renders. */
   readonly getAccessToken: () => Promise<string>;
@@ -17,13 +25,24 @@ export interface AuthPIState extends AuthSnapshot {
 
 const whole = (snapshot: AuthSnapshot) => snapshot;
 
+/**
+ * One rule for the React API: an error that lands in the snapshot is rendered from there and does
+ * not also reject, so `onClick={() => login()}` leaves no unhandled rejection. Anything else (a
+ * caller mistake) still rejects.
+ */
+function unlessInSnapshot(client: AuthPIStore): (error: unknown) => void {
+  return (error) => {
+    if (error === null || client.getSnapshot().error !== error) throw error;
+  };
+}
+
 /** The whole session. Re-renders on every change, token refreshes included: prefer `useAccess` or `useAgent` where they suffice. */
 export function useAuthPI(): AuthPIState {
   const client = useAuthPIStore("useAuthPI()");
   const snapshot = useAuthSelector("useAuthPI()", whole);
   const actions = useMemo(
     () => ({
-      login: (options?: LoginOptions) => client.loginWithRedirect(options),
+      login: (options?: LoginOptions) => client.loginWithRedirect(options).catch(unlessInSnapshot(client)),
       logout: (options?: LogoutOptions) => client.logout(options),
       getAccessToken: () => client.getAccessToken(),
       client,
