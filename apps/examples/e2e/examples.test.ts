@@ -1,4 +1,4 @@
-// The three example apps in Debian's Chromium against one dev IdP: one IdP, one Chromium and
+// The four example apps in Debian's Chromium against one dev IdP: one IdP, one Chromium and
 // one Vite dev server per example for the whole file, a fresh browser context per test.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,7 +10,7 @@ import { createServer, type ViteDevServer } from "vite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
-const examples = ["react-router", "tanstack-router", "vanilla"] as const;
+const examples = ["react-router", "tanstack-router", "vanilla", "react-no-router"] as const;
 type Example = (typeof examples)[number];
 
 function freePort(): Promise<number> {
