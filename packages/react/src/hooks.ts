@@ -1,5 +1,6 @@
 import { AuthPIClient, type AuthenticatedAgent, type AuthSnapshot, type LoginOptions, type LogoutOptions, type LogoutResult, type Organization } from "@authpi/core";
 import { useMemo } from "react";
+import type { ActionNotOrg } from "./access-rule.js";
 import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
 
 export interface AuthPIState extends AuthSnapshot {
@@ -78,7 +79,7 @@ export function useAgent(): AuthenticatedAgent | null {
  * on each token refresh. False unless `authenticated`: a session stuck on an
  * expired token (status `error`) grants nothing.
  */
-export function useAccess(action: string, resource: string): boolean;
+export function useAccess<A extends string>(action: ActionNotOrg<A>, resource: string): boolean;
 export function useAccess(orgId: string, action: string, resource: string): boolean;
 export function useAccess(...args: [string, string] | [string, string, string]): boolean {
   return useAuthSelector("useAccess()", (snapshot) => {
@@ -123,7 +124,7 @@ export function useActiveOrg(): ActiveOrgState {
 }
 
 /** Whether the agent may do `action` on `resource` in the active organization; false without one. Re-renders only when the answer changes. */
-export function useActiveAccess(action: string, resource: string): boolean {
+export function useActiveAccess<A extends string>(action: ActionNotOrg<A>, resource: string): boolean {
   return useAuthSelector("useActiveAccess()", (snapshot) => {
     const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
     return agent !== null && snapshot.activeOrg !== null && agent.hasAccessIn(snapshot.activeOrg.id, action, resource);

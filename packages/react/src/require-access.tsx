@@ -1,11 +1,12 @@
-import { accessVerdict, checkAccessRule, type AccessRule } from "@authpi/core";
+import { accessVerdict, checkAccessRule } from "@authpi/core";
 import { useEffect, useRef, type ReactNode } from "react";
+import type { AccessRule } from "./access-rule.js";
 import { useAuthPIStore, useAuthSelector } from "./store.js";
 
 export type { OrgRole } from "@authpi/core";
 
-/** The rule (`org` or `activeOrg`, `action` + `resource`, `role`) is core's `AccessRule`, shared with `requireAccess()`. */
-export interface RequireAccessProps extends AccessRule {
+/** What the guard renders in each state; the rule itself is `AccessRule`, shared with `requireAccess()`. */
+export interface RequireAccessViews {
   /** With `activeOrg`, when there is none (an org picker, say). Default: `fallback`. */
   noActiveOrg?: ReactNode;
   /** Signed in but not allowed. Default: nothing. */
@@ -25,6 +26,9 @@ export interface RequireAccessProps extends AccessRule {
   error?: ((error: Error) => ReactNode) | undefined;
   children?: ReactNode;
 }
+
+/** The rule (`org` or `activeOrg`, `action` + `resource`, `role`) and the views. */
+export type RequireAccessProps = AccessRule & RequireAccessViews;
 
 function SignedOut({ signIn }: { signIn: () => void }) {
   return (

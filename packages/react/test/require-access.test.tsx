@@ -1,7 +1,7 @@
 import { AuthPIClient, DiscoveryError } from "@authpi/core";
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { AuthPIProvider, RequireAccess, useAuthPI, type RequireAccessProps } from "../src/index.js";
+import { AuthPIProvider, RequireAccess, useAuthPI, type AccessRule, type RequireAccessProps } from "../src/index.js";
 import { CLIENT_ID, createClient, createIdp, ISSUER, memoryStorage, seedPendingLogin, seedSession, type Idp } from "./support/idp.js";
 import { renderStrict } from "./support/render.js";
 
@@ -27,7 +27,7 @@ afterEach(() => {
 });
 
 /** Renders a guard with the client; the navigation to the IdP is a spy (nothing leaves the page). */
-function renderGuard(client: AuthPIClient, props: Omit<RequireAccessProps, "children"> = {}) {
+function renderGuard(client: AuthPIClient, props: RequireAccessProps = {}) {
   const login = vi.spyOn(location, "assign").mockImplementation(() => undefined);
   const view = renderStrict(
     <AuthPIProvider client={client}>
@@ -55,7 +55,7 @@ function signedIn(): AuthPIClient {
 }
 
 describe("<RequireAccess> signed in", () => {
-  it.each<[string, Omit<RequireAccessProps, "children">, boolean]>([
+  it.each<[string, AccessRule, boolean]>([
     ["any signed-in agent when given no rule", {}, true],
     ["an action granted in some organization", { action: "write", resource: "projects.tasks" }, true],
     ["an action granted nowhere", { action: "write", resource: "billing" }, false],
@@ -86,8 +86,9 @@ describe("<RequireAccess> signed in", () => {
 
   it("refuses a rule it cannot check", () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    expect(() => renderGuard(signedIn(), { role: "admin" })).toThrow("<RequireAccess>: role needs org");
-    expect(() => renderGuard(signedIn(), { action: "read" })).toThrow("<RequireAccess>: action and resource go together");
+    // What JavaScript callers get; TypeScript refuses these rules (access-rule.test-d.tsx).
+    expect(() => renderGuard(signedIn(), { role: "admin" } as unknown as RequireAccessProps)).toThrow("<RequireAccess>: role needs org");
+    expect(() => renderGuard(signedIn(), { action: "read" } as unknown as RequireAccessProps)).toThrow("<RequireAccess>: action and resource go together");
   });
 });
 
