@@ -1,6 +1,7 @@
 export { AuthPIProvider, type AuthPIProviderProps } from "./provider.js";
 export { useAccess, useActiveAccess, useActiveOrg, useAgent, useAuthPI, useAuthPIClient, type ActiveOrgState, type AuthPIState } from "./hooks.js";
 export { useSuspenseAuthPI } from "./suspense.js";
+export { explainAuthError, type AuthErrorText } from "./error-text.js";
 export { RequireAccess, type OrgRole, type RequireAccessProps, type RequireAccessViews } from "./require-access.js";
 export { requireAccess, type AccessRule } from "./access-rule.js";
 export type { AuthPIStore } from "./store.js";
