@@ -17,7 +17,8 @@ export class HttpBrowser {
     const response = await fetch(url, {
       method,
       redirect: "manual",
-      headers: cookie ? { cookie } : {},
+      // As a browser navigates: oidc-provider answers some errors with JSON unless HTML is accepted.
+      headers: { accept: "text/html,*/*;q=0.8", ...(cookie ? { cookie } : {}) },
       ...(body ? { body } : {}),
     });
     this.#store(response, url);
