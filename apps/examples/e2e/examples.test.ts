@@ -166,6 +166,15 @@ describe.each(examples)("%s", (name) => {
     expect(await page.locator("[data-testid=forbidden]").count()).toBe(0);
   });
 
+  it("Back right after sign-in returns to the app's page before the login, not to the IdP's finished sign-in", async () => {
+    const { page } = await visitSignedOut(name, "/projects", "olivia@acme.test");
+    await page.locator("[data-testid=projects]").waitFor({ timeout: 20_000 });
+    await page.goBack();
+    await page.locator("[data-testid=status]").waitFor({ timeout: 20_000 });
+    expect(new URL(page.url()).origin).toBe(appUrls[name]);
+    expect(await page.getByText("expired").count()).toBe(0);
+  });
+
   it("shows the 403 route to Max, who is not an admin of Acme, and his projects", async () => {
     // Signed out, a client-side navigation: the login must return to /admin, not to the page left.
     const { page } = await visitSignedOut(name, "/admin", "max@acme.test", "Admin");

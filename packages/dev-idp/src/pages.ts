@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { KoaContextWithOIDC } from "oidc-provider";
 import type { SetupHelp } from "./setup-errors.js";
 import type { DevIdpUser } from "./users.js";
@@ -10,6 +11,21 @@ import type { DevIdpUser } from "./users.js";
 
 /** Sent with every page: nothing but the inline styles may load. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * The login page's one script. A form post pushes a history entry, and after the sign-in that
+ * entry is the finished interaction: Back from the app would land on "This sign-in attempt has
+ * expired". So the forms post with fetch, the IdP answers where to go next, and the page leaves
+ * with location.replace(), which leaves the login page out of the history. Without the script
+ * (or if the fetch fails) the forms post as usual.
+ */
+const REPLACE_SCRIPT = `document.addEventListener("submit",function(e){var f=e.target;if(f.dataset.plain)return;e.preventDefault();
+fetch(f.action,{method:"POST",body:new URLSearchParams(new FormData(f,e.submitter)),headers:{accept:"application/json"}})
+.then(function(r){if(!r.ok)throw r;return r.json()}).then(function(b){location.replace(b.location)})
+.catch(function(){f.dataset.plain="1";f.requestSubmit(e.submitter)})})`;
+
+/** The login page's policy: {@link PAGE_CSP} plus that script, by its hash, and fetch to its own origin. */
+export const LOGIN_PAGE_CSP = `${PAGE_CSP}; script-src 'sha256-${createHash("sha256").update(REPLACE_SCRIPT).digest("base64")}'; connect-src 'self'`;
 
 /** Answers an oidc-provider request with one of these pages (the status is the caller's). */
 export function html(ctx: KoaContextWithOIDC, body: string): void {
@@ -147,7 +163,8 @@ ${error ? `<p class="alert" role="alert" id="login-error">${escapeHtml(error)}</
 <form method="post" action="${escapeHtml(data.abortAction)}">
 <button class="link" type="submit">Cancel and return to the app</button>
 </form>
-<p class="foot">Issuer: <code>${escapeHtml(data.issuer)}</code></p>`,
+<p class="foot">Issuer: <code>${escapeHtml(data.issuer)}</code></p>
+<script>${REPLACE_SCRIPT}</script>`,
   );
 }
 

@@ -105,6 +105,29 @@ describe("the dev IdP's pages", () => {
     expect(page.html).toContain("<code>localhost</code> and <code>127.0.0.1</code> are different origins");
   });
 
+  test("the login page's script posts for a location to replace the page with: no history entry is left to go Back to", async () => {
+    const browser = new HttpBrowser();
+    const request = authorizationRequest(env.discovery, env.idp);
+    const page = await open(browser, env.idp, new URL(request.url));
+    expect(page.html).toMatch(/<script>[^<]*location\.replace\(/);
+    expect(page.response?.headers.get("content-security-policy")).toMatch(/script-src 'sha256-[\w+/=]+'/);
+    const action = new URL(page.html?.match(/<form method="post" action="([^"]+\/login)"/)?.[1] ?? "", env.idp.origin);
+
+    const wrong = await browser.send(action, "POST", new URLSearchParams({ email: "max@acme.test", password: "nope" }), "application/json");
+    const retry = new URL(((await wrong.json()) as { location: string }).location, env.idp.origin);
+    expect(retry.searchParams.get("failed")).toBe("password");
+    const again = await open(browser, env.idp, retry);
+    expect(again.html).toContain("Wrong email or password. Try again.");
+    expect(again.html).toContain('value="max@acme.test"');
+
+    const right = await browser.send(action, "POST", new URLSearchParams({ email: "max@acme.test", password: "authpi" }), "application/json");
+    expect(right.status).toBe(200);
+    const resume = new URL(((await right.json()) as { location: string }).location, env.idp.origin);
+    const { left } = await open(browser, env.idp, resume);
+    expect(left?.searchParams.get("code")).toEqual(expect.any(String));
+    expect(left?.searchParams.get("state")).toBe(request.state);
+  });
+
   test("a stale interaction URL explains itself instead of failing", async () => {
     const page = await open(new HttpBrowser(), env.idp, new URL(`${env.idp.issuerUrl}/interaction/stale`));
     expect(page.response?.status).toBe(400);
