@@ -29,7 +29,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { childEnv, log, repo, run } from "./processes.js";
 import { readmeBlocks } from "./readme-blocks.js";
@@ -86,6 +86,13 @@ describe("the packed tarballs", () => {
   ] as const)("%s depends on the packed %s's exact version", (dir, dependency) => {
     const manifest = packed.get(dir)?.manifest as { dependencies: Record<string, string> };
     expect(manifest.dependencies[`@authpi/${dependency}`]).toBe(packed.get(dependency)?.version);
+  });
+
+  test("the React README's pack loop packs every package packed here, and its install lines name every tarball", async () => {
+    const readme = await readFile(join(repo, "packages", "react", "README.md"), "utf8");
+    const loop = /for p in ([\w -]+); do npx -y pnpm@10 -C packages\/\$p pack/.exec(readme)?.[1]?.split(" ") ?? [];
+    expect(loop.sort()).toEqual([...packages].sort());
+    for (const p of packed.values()) expect(readme).toContain(`./${basename(p.filename)}`);
   });
 
   test("devtools: the /production entry is packed, and React 18 is admitted as a peer", () => {

@@ -1,4 +1,4 @@
-// The three example apps in Debian's Chromium against one dev IdP: one IdP, one Chromium and
+// The four example apps in Debian's Chromium against one dev IdP: one IdP, one Chromium and
 // one Vite dev server per example for the whole file, a fresh browser context per test.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,7 +10,7 @@ import { createServer, type ViteDevServer } from "vite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
-const examples = ["react-router", "tanstack-router", "vanilla"] as const;
+const examples = ["react-router", "tanstack-router", "vanilla", "react-no-router"] as const;
 type Example = (typeof examples)[number];
 
 function freePort(): Promise<number> {
@@ -164,6 +164,15 @@ describe.each(examples)("%s", (name) => {
     expect(await admin.getAttribute("data-email")).toBe("tara@example.test");
     expect(await admin.textContent()).toContain("admin");
     expect(await page.locator("[data-testid=forbidden]").count()).toBe(0);
+  });
+
+  it("Back right after sign-in returns to the app's page before the login, not to the IdP's finished sign-in", async () => {
+    const { page } = await visitSignedOut(name, "/projects", "olivia@acme.test");
+    await page.locator("[data-testid=projects]").waitFor({ timeout: 20_000 });
+    await page.goBack();
+    await page.locator("[data-testid=status]").waitFor({ timeout: 20_000 });
+    expect(new URL(page.url()).origin).toBe(appUrls[name]);
+    expect(await page.getByText("expired").count()).toBe(0);
   });
 
   it("shows the 403 route to Max, who is not an admin of Acme, and his projects", async () => {

@@ -11,6 +11,7 @@ const USAGE = `Usage: authpi-dev-idp [options]
   --users FILE                     JSON array of users instead of the seeded ones
   --access-token-ttl SECONDS       default 300
   --id-token-ttl SECONDS           default 300
+  --client-id ID                   the one client's id (default cli_dev_demo)
   --client-name NAME               what the login and logout pages call the app (default "AuthPI dev client")
   --alg RS256|ES256|EdDSA          signing algorithm (default ES256)
   --redirect-uri URL               the SPA's redirect URI (repeatable; default http://127.0.0.1:5173/callback)
@@ -31,6 +32,7 @@ async function optionsFrom(argv: string[]): Promise<DevIdpOptions | undefined> {
       users: { type: "string" },
       "access-token-ttl": { type: "string" },
       "id-token-ttl": { type: "string" },
+      "client-id": { type: "string" },
       "client-name": { type: "string" },
       alg: { type: "string" },
       "redirect-uri": { type: "string", multiple: true },
@@ -46,6 +48,7 @@ async function optionsFrom(argv: string[]): Promise<DevIdpOptions | undefined> {
   if (accessTokenTtl !== undefined) options.accessTokenTtl = accessTokenTtl;
   const idTokenTtl = wholeNumber("id-token-ttl", values["id-token-ttl"]);
   if (idTokenTtl !== undefined) options.idTokenTtl = idTokenTtl;
+  if (values["client-id"] !== undefined) options.clientId = values["client-id"];
   if (values["client-name"] !== undefined) options.clientName = values["client-name"];
   if (values.alg !== undefined) options.signingAlg = values.alg as SigningAlg;
   if (values["redirect-uri"]) options.redirectUris = values["redirect-uri"];
@@ -84,8 +87,12 @@ async function main(): Promise<void> {
   console.log(`AuthPI dev IdP
 
   Issuer       ${idp.issuerUrl}
-  Client id    ${idp.clientId}
+  Client id    ${idp.clientId}   (--client-id)
   Discovery    ${idp.issuerUrl}/.well-known/openid-configuration
+
+  Registered, matched exactly (open your app at one of these origins):
+    redirect URIs              ${idp.redirectUris.join(", ")}   (--redirect-uri, repeatable)
+    post-logout redirect URIs  ${idp.postLogoutRedirectUris.join(", ") || "none"}   (--post-logout-redirect-uri, repeatable)
 
   Users (email, password, name, organizations):
 ${idp.users

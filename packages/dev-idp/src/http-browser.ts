@@ -12,12 +12,13 @@ interface Cookie {
 export class HttpBrowser {
   #cookies: Cookie[] = [];
 
-  async send(url: URL, method: "GET" | "POST" = "GET", body?: URLSearchParams): Promise<Response> {
+  async send(url: URL, method: "GET" | "POST" = "GET", body?: URLSearchParams, accept = "text/html,*/*;q=0.8"): Promise<Response> {
     const cookie = this.#cookieHeader(url);
     const response = await fetch(url, {
       method,
       redirect: "manual",
-      headers: cookie ? { cookie } : {},
+      // As a browser navigates: oidc-provider answers some errors with JSON unless HTML is accepted.
+      headers: { accept, ...(cookie ? { cookie } : {}) },
       ...(body ? { body } : {}),
     });
     this.#store(response, url);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
-import { PAGE_CSP, errorPage, loginPage } from "./pages.js";
+import { LOGIN_PAGE_CSP, PAGE_CSP, errorPage, loginPage } from "./pages.js";
 import type { DevIdpUser } from "./users.js";
 
 /** What the interaction pages need from the running IdP. */
@@ -17,14 +17,31 @@ export type InteractionAction = "show" | "login" | "abort";
 
 const MAX_FORM_BYTES = 16 * 1024;
 
-function send(res: ServerResponse, status: number, body: string): void {
+function send(res: ServerResponse, status: number, body: string, csp = PAGE_CSP): void {
   res.writeHead(status, {
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": PAGE_CSP,
+    "Content-Security-Policy": csp,
     "Cache-Control": "no-store",
   });
   res.end(body);
 }
+
+/** The login page's script posts with fetch and asks where to go instead of following a redirect. */
+const wantsLocation = (req: IncomingMessage) => req.headers.accept === "application/json";
+
+function sendLocation(res: ServerResponse, location: string): void {
+  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(JSON.stringify({ location }));
+}
+
+/** Ends the interaction: a 303 to oidc-provider's resume URL, or that URL for the script to replace the page with. */
+async function finish(provider: Provider, req: IncomingMessage, res: ServerResponse, result: Parameters<Provider["interactionResult"]>[2]): Promise<void> {
+  if (!wantsLocation(req)) return void (await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false }));
+  sendLocation(res, await provider.interactionResult(req, res, result, { mergeWithLastSubmission: false }));
+}
+
+/** Why the last login attempt failed, carried in the login page's URL when the script replaces the page. */
+const failures = { password: "Wrong email or password. Try again.", user: "That user does not exist." } as const;
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
@@ -78,15 +95,11 @@ export async function handleInteraction(
         users: ctx.users,
         ...fields,
       }),
+      LOGIN_PAGE_CSP,
     );
 
   if (action === "abort") {
-    await provider.interactionFinished(
-      req,
-      res,
-      { error: "access_denied", error_description: "The user cancelled the sign-in." },
-      { mergeWithLastSubmission: false },
-    );
+    await finish(provider, req, res, { error: "access_denied", error_description: "The user cancelled the sign-in." });
     return;
   }
 
@@ -96,6 +109,12 @@ export async function handleInteraction(
   }
 
   if (action === "show") {
+    const query = new URL(req.url ?? "/", ctx.issuerUrl).searchParams;
+    const failure = query.get("failed");
+    if (failure === "password" || failure === "user") {
+      page(200, { email: query.get("email") ?? "", error: failures[failure] });
+      return;
+    }
     const hint = details.params["login_hint"];
     page(200, typeof hint === "string" ? { email: hint } : {});
     return;
@@ -109,23 +128,19 @@ export async function handleInteraction(
       ? ctx.users.find((u) => u.id === picked)
       : ctx.users.find((u) => u.email.toLowerCase() === email.toLowerCase() && u.password === form.get("password"));
   if (!user) {
-    page(401, { email, error: picked !== null ? "That user does not exist." : "Wrong email or password. Try again." });
+    const failure = picked !== null ? "user" : "password";
+    if (wantsLocation(req)) sendLocation(res, `${base}?${new URLSearchParams({ failed: failure, email })}`);
+    else page(401, { email, error: failures[failure] });
     return;
   }
   if (user.blocked) {
     ctx.log(`blocked user ${user.email} tried to sign in`);
-    await provider.interactionFinished(
-      req,
-      res,
-      { error: "user_blocked", error_description: "This account is blocked." },
-      { mergeWithLastSubmission: false },
-    );
+    await finish(provider, req, res, { error: "user_blocked", error_description: "This account is blocked." });
     return;
   }
   ctx.log(`signed in: ${user.email}`);
   // Picking a user on this page is also the answer to prompt=select_account.
-  const result = { login: { accountId: user.id }, select_account: {} };
-  await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+  await finish(provider, req, res, { login: { accountId: user.id }, select_account: {} });
 }
 
 /** Grants what the authorization request asked for, as a first-party client's consent. */

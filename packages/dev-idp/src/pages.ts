@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { KoaContextWithOIDC } from "oidc-provider";
+import type { SetupHelp } from "./setup-errors.js";
 import type { DevIdpUser } from "./users.js";
 
 /**
@@ -9,6 +11,21 @@ import type { DevIdpUser } from "./users.js";
 
 /** Sent with every page: nothing but the inline styles may load. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * The login page's one script. A form post pushes a history entry, and after the sign-in that
+ * entry is the finished interaction: Back from the app would land on "This sign-in attempt has
+ * expired". So the forms post with fetch, the IdP answers where to go next, and the page leaves
+ * with location.replace(), which leaves the login page out of the history. Without the script
+ * (or if the fetch fails) the forms post as usual.
+ */
+const REPLACE_SCRIPT = `document.addEventListener("submit",function(e){var f=e.target;if(f.dataset.plain)return;e.preventDefault();
+fetch(f.action,{method:"POST",body:new URLSearchParams(new FormData(f,e.submitter)),headers:{accept:"application/json"}})
+.then(function(r){if(!r.ok)throw r;return r.json()}).then(function(b){location.replace(b.location)})
+.catch(function(){f.dataset.plain="1";f.requestSubmit(e.submitter)})})`;
+
+/** The login page's policy: {@link PAGE_CSP} plus that script, by its hash, and fetch to its own origin. */
+export const LOGIN_PAGE_CSP = `${PAGE_CSP}; script-src 'sha256-${createHash("sha256").update(REPLACE_SCRIPT).digest("base64")}'; connect-src 'self'`;
 
 /** Answers an oidc-provider request with one of these pages (the status is the caller's). */
 export function html(ctx: KoaContextWithOIDC, body: string): void {
@@ -57,6 +74,7 @@ input[aria-invalid=true]{border-color:var(--danger)}
 .link{margin-top:16px;padding:4px;border:0;background:none;color:var(--accent);font:inherit;text-decoration:underline;cursor:pointer}
 .alert{padding:10px 12px;border-radius:8px;background:var(--danger-bg);color:var(--danger);font-weight:600}
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+ul.values{margin:0 0 12px;padding-left:20px;overflow-wrap:anywhere}
 .foot{margin:20px 0 0;font-size:13px;color:var(--muted);overflow-wrap:anywhere}
 `;
 
@@ -145,19 +163,24 @@ ${error ? `<p class="alert" role="alert" id="login-error">${escapeHtml(error)}</
 <form method="post" action="${escapeHtml(data.abortAction)}">
 <button class="link" type="submit">Cancel and return to the app</button>
 </form>
-<p class="foot">Issuer: <code>${escapeHtml(data.issuer)}</code></p>`,
+<p class="foot">Issuer: <code>${escapeHtml(data.issuer)}</code></p>
+<script>${REPLACE_SCRIPT}</script>`,
   );
 }
 
-/** RP-initiated logout confirmation. `form` is oidc-provider's hidden form (id `op.logoutForm`). */
+/**
+ * RP-initiated logout confirmation. `form` is oidc-provider's hidden form (id `op.logoutForm`).
+ * The app cleared its own session before it sent the browser here: the only choice left is the
+ * IdP's session, and the page must not offer "stay signed in" to the app.
+ */
 export function logoutPage(form: string, clientName: string): string {
   return layout(
     "Sign out",
-    `<h1>Sign out of ${escapeHtml(clientName)}?</h1>
-<p class="lead">You will be signed out of the AuthPI dev IdP in this browser.</p>
+    `<h1>Also sign out of the AuthPI dev IdP?</h1>
+<p class="lead">${escapeHtml(clientName)} has signed you out. Sign out here too, or keep your session at the dev IdP, which lets apps sign you in again without a password.</p>
 ${form}
 <button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
-<button class="secondary" type="submit" form="op.logoutForm">Stay signed in</button>`,
+<button class="secondary" type="submit" form="op.logoutForm">Keep my dev IdP session</button>`,
   );
 }
 
@@ -170,12 +193,27 @@ export function signedOutPage(clientName: string | undefined): string {
 }
 
 /** Errors that cannot go back to the client (unknown client, unregistered redirect_uri, …). */
-export function errorPage({ error, error_description: description }: { error: string; error_description?: string | undefined }): string {
-  return layout(
-    "Error",
-    `<h1>Something went wrong</h1>
-<p class="alert" role="alert"><code>${escapeHtml(error)}</code></p>
-${description ? `<p>${escapeHtml(description)}</p>` : ""}
+export function errorPage({ error, error_description: description }: { error: string; error_description?: string | undefined }, help?: SetupHelp): string {
+  const code = `<p class="alert" role="alert"><code>${escapeHtml(error)}</code>${description ? ` ${escapeHtml(description)}` : ""}</p>`;
+  if (!help) {
+    return layout(
+      "Error",
+      `<h1>Something went wrong</h1>
+${code}
 <p class="foot">The request could not be sent back to the application, so it stops here.</p>`,
+    );
+  }
+  const list = (uris: readonly string[]) => `<ul class="values">${uris.map((uri) => `<li><code>${escapeHtml(uri)}</code></li>`).join("")}</ul>`;
+  return layout(
+    help.title,
+    `<h1>${escapeHtml(help.title)}</h1>
+${code}
+<h2>The app sent <code>${escapeHtml(help.parameter)}</code></h2>
+${list([help.sent])}
+<h2>Registered at this dev IdP</h2>
+${list(help.registered)}
+${help.hostMixup ? "<p><code>localhost</code> and <code>127.0.0.1</code> are different origins to the browser and to the IdP: open the app at the registered one, or register this one too.</p>" : ""}
+<h2>To fix it</h2>
+<p>${escapeHtml(help.fix)}</p>`,
   );
 }

@@ -1,8 +1,9 @@
-import Provider, { errors, interactionPolicy, type Configuration } from "oidc-provider";
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import type { PrivateJwk, SigningAlg } from "./keys.js";
 import type { MemoryStore } from "./memory-store.js";
 import { orgMembershipPrompt, orgParam, presentedOrg } from "./org-restriction.js";
 import { errorPage, html, logoutPage, signedOutPage } from "./pages.js";
+import { setupHelp } from "./setup-errors.js";
 import { type DevIdpUser, userClaims } from "./users.js";
 
 export interface ProviderSetup {
@@ -150,7 +151,11 @@ export function createProvider(setup: ProviderSetup): Provider {
       const org = token ? setup.store.orgRestriction(token) : undefined;
       return { accountId: user.id, claims: () => userClaims(user, org) };
     },
-    renderError: async (ctx, out) => html(ctx, errorPage(out)),
+    renderError: async (ctx, out) => {
+      // `oidc` is missing when the request failed before the provider parsed it.
+      const params = (ctx.oidc as KoaContextWithOIDC["oidc"] | undefined)?.params ?? ctx.query;
+      html(ctx, errorPage(out, setupHelp(out, params, setup)));
+    },
   };
 
   return new Provider(setup.issuerUrl, configuration);

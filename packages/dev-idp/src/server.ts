@@ -18,6 +18,10 @@ export interface DevIdp {
   /** `http://127.0.0.1:PORT/i_dev`: no trailing slash, equal to the discovery `issuer`. */
   issuerUrl: string;
   clientId: string;
+  /** The client's registered redirect URIs, matched exactly. */
+  redirectUris: readonly string[];
+  /** The client's registered post-logout redirect URIs, matched exactly. */
+  postLogoutRedirectUris: readonly string[];
   /** `http://127.0.0.1:PORT` */
   origin: string;
   users: readonly DevIdpUser[];
@@ -159,6 +163,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   return {
     issuerUrl,
     clientId: config.clientId,
+    redirectUris: config.redirectUris,
+    postLogoutRedirectUris: config.postLogoutRedirectUris,
     origin,
     users,
     async close() {

@@ -64,6 +64,28 @@ describe("the authpi-dev-idp CLI", () => {
     expect(output.stderr).toBe("");
   });
 
+  test("the banner lists the registered URIs and their flags; --client-id sets the client id", async () => {
+    const { child, output } = run([
+      "--port", "0", "--client-id", "cli_mine",
+      "--redirect-uri", "http://127.0.0.1:5174/cb", "--redirect-uri", "http://localhost:5174/cb",
+      "--post-logout-redirect-uri", "http://127.0.0.1:5174/",
+    ]);
+    try {
+      await waitFor(child, output, "Press Ctrl-C");
+      expect(output.stdout).toMatch(/Client id\s+cli_mine\s+\(--client-id\)/);
+      expect(output.stdout).toMatch(/redirect URIs\s+http:\/\/127\.0\.0\.1:5174\/cb, http:\/\/localhost:5174\/cb\s+\(--redirect-uri, repeatable\)/);
+      expect(output.stdout).toMatch(/post-logout redirect URIs\s+http:\/\/127\.0\.0\.1:5174\/\s+\(--post-logout-redirect-uri, repeatable\)/);
+      const issuer = /Issuer\s+(http:\/\/127\.0\.0\.1:\d+\/i_dev)\n/.exec(output.stdout)?.[1] ?? "";
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Discovery;
+      const request = authorizationRequest(discovery, { clientId: "cli_mine" } as never, { redirect_uri: "http://localhost:5174/cb" });
+      const callback = await scriptedLogin(request.url, { email: "olivia@acme.test" });
+      expect(new URL(callback).searchParams.get("code")).toEqual(expect.any(String));
+    } finally {
+      child.kill("SIGTERM");
+    }
+    await once(child, "exit");
+  });
+
   test("a bad argument is one line naming it, plus the usage, and exit code 2", async () => {
     const { child, output } = run(["--access-token-ttl", "soon"]);
     const [code] = await once(child, "exit");

@@ -25,8 +25,12 @@ describe("RP-initiated logout at the dev IdP", () => {
     const confirm = await open(browser, env.idp, logout);
     if (!confirm.response) throw new Error("no logout page");
     expectSelfContained(confirm.html, confirm.response);
-    expect(confirm.html).toContain("<h1>Sign out of AuthPI dev client?</h1>");
+    expect(confirm.html).toContain("<h1>Also sign out of the AuthPI dev IdP?</h1>");
     expect(confirm.html).toMatch(/<button[^>]* form="op.logoutForm" name="logout" value="yes"[^>]*>Sign out<\/button>/);
+    // The app cleared its session before it came here: nothing may offer to keep the user signed in to it.
+    expect(confirm.html).not.toContain("Stay signed in");
+    expect(confirm.html).toContain("AuthPI dev client has signed you out.");
+    expect(confirm.html).toMatch(/<button class="secondary" type="submit" form="op.logoutForm">Keep my dev IdP session<\/button>/);
 
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)?.[1] ?? "";
     const done = await open(browser, env.idp, new URL(formAction(confirm.html, "op.logoutForm")), "POST", new URLSearchParams({ xsrf, logout: "yes" }));
@@ -59,6 +63,18 @@ describe("RP-initiated logout at the dev IdP", () => {
     expect(post.html).toContain("id_token_hint is required");
   });
 
+  test("an unregistered post_logout_redirect_uri: the page names it, the registered ones and --post-logout-redirect-uri", async () => {
+    const { browser, tokens } = await signInBrowser(env.idp, env.discovery, "olivia@acme.test");
+    const page = await open(browser, env.idp, logoutUrl(env.discovery, { id_token_hint: tokens.id_token, post_logout_redirect_uri: "http://127.0.0.1:5173/bye" }));
+    if (!page.response) throw new Error(`redirected to ${page.left?.href}`);
+    expect(page.response.status).toBe(400);
+    expectSelfContained(page.html, page.response);
+    expect(page.html).toContain("<h1>This post-logout redirect URI is not registered</h1>");
+    expect(page.html).toContain('<h2>The app sent <code>post_logout_redirect_uri</code></h2>\n<ul class="values"><li><code>http://127.0.0.1:5173/bye</code></li></ul>');
+    expect(page.html).toContain(`<h2>Registered at this dev IdP</h2>\n<ul class="values"><li><code>${APP}</code></li></ul>`);
+    expect(page.html).toContain("--post-logout-redirect-uri http://127.0.0.1:5173/bye");
+  });
+
   test("a malformed id_token_hint is still oidc-provider's own invalid_request", async () => {
     const page = await open(new HttpBrowser(), env.idp, logoutUrl(env.discovery, { id_token_hint: "not-a-jwt" }));
     expect(page.response?.status).toBe(400);
@@ -69,10 +85,10 @@ describe("RP-initiated logout at the dev IdP", () => {
 describe("RP-initiated logout with a client name", () => {
   const env = useDevIdp({ clientName: "Launchpad" });
 
-  test("the confirmation asks Sign out of the client's name", async () => {
+  test("the confirmation says the client's name has signed the user out", async () => {
     const { browser, tokens } = await signInBrowser(env.idp, env.discovery, "tara@example.test");
     const confirm = await open(browser, env.idp, logoutUrl(env.discovery, { id_token_hint: tokens.id_token }));
     expect(confirm.response?.status).toBe(200);
-    expect(confirm.html).toContain("<h1>Sign out of Launchpad?</h1>");
+    expect(confirm.html).toContain("Launchpad has signed you out.");
   });
 });

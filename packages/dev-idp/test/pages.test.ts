@@ -4,6 +4,15 @@ import { HttpBrowser, seededUsers, signInWith } from "../src/index.js";
 import { REDIRECT_URI, authorizationRequest, expectSelfContained, open, tokenRequest, useDevIdp } from "./helpers.js";
 
 
+/** The values listed under "The app sent" and "Registered at this dev IdP" on a setup error page. */
+function sections(html: string | undefined) {
+  const values = (heading: string) => {
+    const list = new RegExp(`<h2>${heading}[^\n]*</h2>\n<ul class="values">(.*?)</ul>`).exec(html ?? "")?.[1] ?? "";
+    return [...list.matchAll(/<code>(.*?)<\/code>/g)].map((match) => match[1]);
+  };
+  return { sent: values("The app sent"), registered: values("Registered at this dev IdP") };
+}
+
 describe("the dev IdP's pages", () => {
   const env = useDevIdp();
 
@@ -72,6 +81,51 @@ describe("the dev IdP's pages", () => {
     expect(page.response.status).toBe(400);
     expectSelfContained(page.html, page.response);
     expect(page.html).toContain("invalid_client");
+  });
+
+  test("an unknown client id: the page names the id sent, the registered one and --client-id", async () => {
+    const request = new URL(authorizationRequest(env.discovery, env.idp).url);
+    request.searchParams.set("client_id", "cli_typo");
+    const page = await open(new HttpBrowser(), env.idp, request);
+    expect(page.response?.status).toBe(400);
+    expect(page.html).toContain("<h1>This app&#39;s client id is not registered</h1>");
+    expect(sections(page.html)).toEqual({ sent: ["cli_typo"], registered: ["cli_dev_demo"] });
+    expect(page.html).toContain("--client-id cli_typo");
+    expect(page.html).toContain('clientId: &#34;cli_dev_demo&#34;');
+  });
+
+  test("an unregistered redirect URI: the page names it, the registered ones, --redirect-uri, and the localhost mix-up", async () => {
+    const request = authorizationRequest(env.discovery, env.idp, { redirect_uri: "http://localhost:5173/callback" });
+    const page = await open(new HttpBrowser(), env.idp, new URL(request.url));
+    expect(page.response?.status).toBe(400);
+    expectSelfContained(page.html ?? "", page.response as Response);
+    expect(page.html).toContain("<code>invalid_redirect_uri</code>");
+    expect(sections(page.html)).toEqual({ sent: ["http://localhost:5173/callback"], registered: [REDIRECT_URI] });
+    expect(page.html).toContain("--redirect-uri http://localhost:5173/callback");
+    expect(page.html).toContain("<code>localhost</code> and <code>127.0.0.1</code> are different origins");
+  });
+
+  test("the login page's script posts for a location to replace the page with: no history entry is left to go Back to", async () => {
+    const browser = new HttpBrowser();
+    const request = authorizationRequest(env.discovery, env.idp);
+    const page = await open(browser, env.idp, new URL(request.url));
+    expect(page.html).toMatch(/<script>[^<]*location\.replace\(/);
+    expect(page.response?.headers.get("content-security-policy")).toMatch(/script-src 'sha256-[\w+/=]+'/);
+    const action = new URL(page.html?.match(/<form method="post" action="([^"]+\/login)"/)?.[1] ?? "", env.idp.origin);
+
+    const wrong = await browser.send(action, "POST", new URLSearchParams({ email: "max@acme.test", password: "nope" }), "application/json");
+    const retry = new URL(((await wrong.json()) as { location: string }).location, env.idp.origin);
+    expect(retry.searchParams.get("failed")).toBe("password");
+    const again = await open(browser, env.idp, retry);
+    expect(again.html).toContain("Wrong email or password. Try again.");
+    expect(again.html).toContain('value="max@acme.test"');
+
+    const right = await browser.send(action, "POST", new URLSearchParams({ email: "max@acme.test", password: "authpi" }), "application/json");
+    expect(right.status).toBe(200);
+    const resume = new URL(((await right.json()) as { location: string }).location, env.idp.origin);
+    const { left } = await open(browser, env.idp, resume);
+    expect(left?.searchParams.get("code")).toEqual(expect.any(String));
+    expect(left?.searchParams.get("state")).toBe(request.state);
   });
 
   test("a stale interaction URL explains itself instead of failing", async () => {

@@ -1,5 +1,5 @@
 import type { AuthenticatedAgent, AuthSnapshot } from "@authpi/core";
-import { useActiveOrg, useAuthPI, useAuthPIClient } from "@authpi/react";
+import { explainAuthError, useActiveOrg, useAuthPI, useAuthPIClient } from "@authpi/react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { useClientLog, type ClientLog, type LogEntry } from "./client-log.js";
 import { clockTime, countdown } from "./format.js";
@@ -116,7 +116,9 @@ function Session({ status, agent, error }: Pick<AuthSnapshot, "status" | "agent"
         {error ? (
           <>
             <dt>Error</dt>
-            <dd className={`${ROOT}-mono`}>{error.error}</dd>
+            <dd data-testid="authpi-devtools-error">
+              {explainAuthError(error).title} <span className={`${ROOT}-mono`}>{error.error}</span>
+            </dd>
           </>
         ) : null}
         {agent ? <AgentRows agent={agent} activeOrgId={activeOrg?.id ?? null} /> : null}

@@ -1,10 +1,10 @@
-import type { AuthPIClient } from "@authpi/core";
+import { AuthPIClient } from "@authpi/core";
 import { AuthPIProvider } from "@authpi/react";
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 // The React package's in-memory IdP: real ID tokens, a real client.
-import { createClient, createIdp, memoryStorage, seedSession, type Idp } from "../../react/test/support/idp.js";
+import { CLIENT_ID, createClient, createIdp, ISSUER, memoryStorage, seedSession, type Idp } from "../../react/test/support/idp.js";
 import { AuthPIDevtools } from "../src/index.js";
 import { AuthPIDevtools as AlwaysDevtools } from "../src/production.js";
 import { renderStrict } from "./render.js";
@@ -66,6 +66,20 @@ describe("<AuthPIDevtools />", () => {
     fireEvent.click(screen.getByRole("button", { name: "Close AuthPI devtools" }));
     expect(panel()).toBeNull();
     expect(document.activeElement).toBe(toggle());
+  });
+
+  it("names a failed session in a sentence and its code, never the request that failed", async () => {
+    const unreachable = new AuthPIClient({ issuerUrl: ISSUER, clientId: CLIENT_ID, redirectUri: `${location.origin}/callback`, storage: memoryStorage(), fetch: () => Promise.reject(new TypeError("fetch failed")) });
+    renderStrict(
+      <AuthPIProvider client={unreachable}>
+        <AuthPIDevtools initialIsOpen />
+      </AuthPIProvider>,
+    );
+    await act(() => unreachable.loginWithRedirect().catch(() => undefined));
+    expect(screen.getByTestId("authpi-devtools-status").textContent).toBe("error");
+    const text = screen.getByTestId("authpi-devtools-error").textContent;
+    expect(text).toBe("Can't reach the sign-in service. network_error");
+    expect(unreachable.getSnapshot().error?.message).toContain("http");
   });
 
   it("initialIsOpen opens it without taking focus from the app", () => {

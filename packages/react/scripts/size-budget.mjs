@@ -13,7 +13,9 @@ const KB = 1024;
 const entries = [
   {
     name: "app: AuthPIProvider + useAccess + RequireAccess",
-    budget: { first: 13 * KB, total: 28.5 * KB },
+    // 13 / 28.5 until issue 21: <RequireAccess>'s default error view says what happened in
+    // sentences (explainAuthError) instead of the SDK's message, ~0.5 KB gzip of text.
+    budget: { first: 13.5 * KB, total: 29 * KB },
     source: `
       import { AuthPIClient } from "@authpi/core";
       import { AuthPIProvider, RequireAccess, useAccess } from "@authpi/react";

@@ -1,13 +1,22 @@
 import { AuthPIClient, type AuthenticatedAgent, type AuthSnapshot, type LoginOptions, type LogoutOptions, type LogoutResult, type Organization } from "@authpi/core";
 import { useMemo } from "react";
+import type { ActionNotOrg } from "./access-rule.js";
 import { useAuthPIStore, useAuthSelector, type AuthPIStore } from "./store.js";
 
 export interface AuthPIState extends AuthSnapshot {
   readonly isLoading: boolean;
   readonly isAuthenticated: boolean;
-  /** `client.loginWithRedirect()`; clears an `error` status. Stable across renders. */
+  /**
+   * `client.loginWithRedirect()`; clears an `error` status. A failure to start (IdP unreachable,
+   * issuer typo) becomes the snapshot's `error` and does not also reject; a caller mistake (a
+   * `TypeError`) rejects. Stable across renders.
+   */
   readonly login: (options?: LoginOptions) => Promise<void>;
-  /** `client.logout()`: signs out every tab, then leaves for the IdP. Stable across renders. */
+  /**
+   * `client.logout()`: signs out every tab, then leaves for the IdP. A failed revocation is in its
+   * result, never a rejection; it rejects only on a caller mistake (a `TypeError`, e.g. a relative
+   * `returnTo`). Stable across renders.
+   */
   readonly logout: (options?: LogoutOptions) => Promise<LogoutResult>;
   /** A valid access token, refreshed first when due. Stable across renders. */
   readonly getAccessToken: () => Promise<string>;
@@ -17,13 +26,24 @@ export interface AuthPIState extends AuthSnapshot {
 
 const whole = (snapshot: AuthSnapshot) => snapshot;
 
+/**
+ * One rule for the React API: an error that lands in the snapshot is rendered from there and does
+ * not also reject, so `onClick={() => login()}` leaves no unhandled rejection. Anything else (a
+ * caller mistake) still rejects.
+ */
+function unlessInSnapshot(client: AuthPIStore): (error: unknown) => void {
+  return (error) => {
+    if (error === null || client.getSnapshot().error !== error) throw error;
+  };
+}
+
 /** The whole session. Re-renders on every change, token refreshes included: prefer `useAccess` or `useAgent` where they suffice. */
 export function useAuthPI(): AuthPIState {
   const client = useAuthPIStore("useAuthPI()");
   const snapshot = useAuthSelector("useAuthPI()", whole);
   const actions = useMemo(
     () => ({
-      login: (options?: LoginOptions) => client.loginWithRedirect(options),
+      login: (options?: LoginOptions) => client.loginWithRedirect(options).catch(unlessInSnapshot(client)),
       logout: (options?: LogoutOptions) => client.logout(options),
       getAccessToken: () => client.getAccessToken(),
       client,
@@ -59,7 +79,7 @@ export function useAgent(): AuthenticatedAgent | null {
  * on each token refresh. False unless `authenticated`: a session stuck on an
  * expired token (status `error`) grants nothing.
  */
-export function useAccess(action: string, resource: string): boolean;
+export function useAccess<A extends string>(action: ActionNotOrg<A>, resource: string): boolean;
 export function useAccess(orgId: string, action: string, resource: string): boolean;
 export function useAccess(...args: [string, string] | [string, string, string]): boolean {
   return useAuthSelector("useAccess()", (snapshot) => {
@@ -104,7 +124,7 @@ export function useActiveOrg(): ActiveOrgState {
 }
 
 /** Whether the agent may do `action` on `resource` in the active organization; false without one. Re-renders only when the answer changes. */
-export function useActiveAccess(action: string, resource: string): boolean {
+export function useActiveAccess<A extends string>(action: ActionNotOrg<A>, resource: string): boolean {
   return useAuthSelector("useActiveAccess()", (snapshot) => {
     const agent = snapshot.status === "authenticated" ? snapshot.agent : null;
     return agent !== null && snapshot.activeOrg !== null && agent.hasAccessIn(snapshot.activeOrg.id, action, resource);

@@ -1,11 +1,13 @@
 export { AuthPIProvider, type AuthPIProviderProps } from "./provider.js";
 export { useAccess, useActiveAccess, useActiveOrg, useAgent, useAuthPI, useAuthPIClient, type ActiveOrgState, type AuthPIState } from "./hooks.js";
 export { useSuspenseAuthPI } from "./suspense.js";
-export { RequireAccess, type OrgRole, type RequireAccessProps } from "./require-access.js";
+export { explainAuthError, type AuthErrorText } from "./error-text.js";
+export { RequireAccess, type OrgRole, type RequireAccessProps, type RequireAccessViews } from "./require-access.js";
+export { requireAccess, type AccessRule } from "./access-rule.js";
 export type { AuthPIStore } from "./store.js";
 // Types people write next to these components, so they need not import @authpi/core for them.
 // What route guards need next to the hooks: the rule, and the errors it rejects with.
-export { InsufficientScopeError, LoginRequiredError, NotAMemberError, OAuthError, requireAccess, type AccessRule } from "@authpi/core";
+export { InsufficientScopeError, LoginRequiredError, NotAMemberError, OAuthError } from "@authpi/core";
 export type {
   AuthenticatedAgent,
   AuthPIClientOptions,

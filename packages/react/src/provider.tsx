@@ -6,7 +6,9 @@ interface CommonProps {
   children?: ReactNode;
   /**
    * Called once after a login completes, with the same-origin path the login
-   * started from: hand it to your router. Default: `history.replaceState`.
+   * started from: hand it to your router. Default: `history.replaceState`,
+   * then a `popstate` event, so code that reads `location` on `popstate`
+   * (hand-rolled routing, routers listening to history) sees the new path.
    */
   onRedirectCallback?: ((returnTo: string) => void) | undefined;
 }
@@ -18,8 +20,11 @@ type ConfigProps = AuthPIClientOptions & { client?: never };
 
 export type AuthPIProviderProps = CommonProps & (ClientProps | ConfigProps);
 
+// replaceState alone tells no one (peer kits stop there, and a router-less app stays on its
+// callback view): the same event Back and Forward fire makes every history listener re-read location.
 function replaceLocation(returnTo: string): void {
   history.replaceState(history.state, "", returnTo);
+  dispatchEvent(new PopStateEvent("popstate", { state: history.state }));
 }
 
 /**

@@ -1,11 +1,13 @@
-import { accessVerdict, checkAccessRule, type AccessRule } from "@authpi/core";
+import { accessVerdict, checkAccessRule } from "@authpi/core";
 import { useEffect, useRef, type ReactNode } from "react";
+import type { AccessRule } from "./access-rule.js";
+import { explainAuthError } from "./error-text.js";
 import { useAuthPIStore, useAuthSelector } from "./store.js";
 
 export type { OrgRole } from "@authpi/core";
 
-/** The rule (`org` or `activeOrg`, `action` + `resource`, `role`) is core's `AccessRule`, shared with `requireAccess()`. */
-export interface RequireAccessProps extends AccessRule {
+/** What the guard renders in each state; the rule itself is `AccessRule`, shared with `requireAccess()`. */
+export interface RequireAccessViews {
   /** With `activeOrg`, when there is none (an org picker, say). Default: `fallback`. */
   noActiveOrg?: ReactNode;
   /** Signed in but not allowed. Default: nothing. */
@@ -21,10 +23,13 @@ export interface RequireAccessProps extends AccessRule {
    * may be in the background, and the user did not ask to leave.
    */
   signedOut?: ReactNode;
-  /** The session failed (the IdP answered `access_denied`, `user_blocked`, …). Default: an alert with its description. */
+  /** The session failed (the IdP answered `access_denied`, `user_blocked`, …). Default: an alert saying so in a sentence (`explainAuthError`). */
   error?: ((error: Error) => ReactNode) | undefined;
   children?: ReactNode;
 }
+
+/** The rule (`org` or `activeOrg`, `action` + `resource`, `role`) and the views. */
+export type RequireAccessProps = AccessRule & RequireAccessViews;
 
 function SignedOut({ signIn }: { signIn: () => void }) {
   return (
@@ -38,9 +43,14 @@ function SignedOut({ signIn }: { signIn: () => void }) {
 }
 
 function ErrorAlert({ error }: { error: Error }) {
-  // Text only: the description comes from the redirect URL, which anyone can craft.
-  const description = "errorDescription" in error && typeof error.errorDescription === "string" ? error.errorDescription : error.message;
-  return <div role="alert">{description}</div>;
+  const { title, hint, idpMessage } = explainAuthError(error);
+  // Text only: the IdP's message comes from the redirect URL, which anyone can craft.
+  return (
+    <div role="alert">
+      {title} {hint}
+      {idpMessage === null ? null : ` The sign-in service said: “${idpMessage}”`}
+    </div>
+  );
 }
 
 const defaultError = (error: Error) => <ErrorAlert error={error} />;

@@ -135,6 +135,7 @@ describe("<RequireAccess activeOrg>", () => {
     expect(() =>
       renderStrict(
         <MockAuthPIProvider agent={createTestAgent()}>
+          {/* @ts-expect-error -- what JavaScript callers get; TypeScript refuses the rule (access-rule.test-d.tsx) */}
           <RequireAccess activeOrg org="org_a">
             x
           </RequireAccess>

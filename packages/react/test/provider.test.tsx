@@ -1,4 +1,5 @@
 import { screen, waitFor } from "@testing-library/react";
+import { useEffect, useState } from "react";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthPIProvider, useAuthPI } from "../src/index.js";
 import { CLIENT_ID, createClient, createIdp, ISSUER, memoryStorage, seedPendingLogin, seedSession, type Idp } from "./support/idp.js";
@@ -59,6 +60,27 @@ describe("<AuthPIProvider> on the redirect callback", () => {
     );
     await waitFor(() => expect(`${location.pathname}${location.search}${location.hash}`).toBe("/reports?year=2024#q3"), { timeout: 5_000 });
     expect(idp.tokenRequests).toHaveLength(1);
+  });
+
+  it("by default tells history listeners: a router-less app re-reads location and leaves its callback view", async () => {
+    arriveOnCallback("/projects");
+    // Routing by hand, as a README reader would: the path in state, re-read on popstate.
+    function App() {
+      const [path, setPath] = useState(location.pathname);
+      useEffect(() => {
+        const onPopState = () => setPath(location.pathname);
+        addEventListener("popstate", onPopState);
+        return () => removeEventListener("popstate", onPopState);
+      }, []);
+      return <p data-testid="view">{path === "/callback" ? "Signing you in…" : `page ${path}`}</p>;
+    }
+    renderStrict(
+      <AuthPIProvider client={createClient(storage, idp)}>
+        <App />
+      </AuthPIProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId("view").textContent).toBe("page /projects"), { timeout: 5_000 });
+    expect(location.pathname).toBe("/projects");
   });
 
   it("with config props builds its own client and still exchanges the code once", async () => {

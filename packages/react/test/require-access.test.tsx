@@ -1,8 +1,9 @@
-import { AuthPIClient, DiscoveryError } from "@authpi/core";
+import { AuthPIClient, DiscoveryError, NetworkError, OAuthError, RefreshError, StateMismatchError, TokenParseError } from "@authpi/core";
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { AuthPIProvider, RequireAccess, useAuthPI, type RequireAccessProps } from "../src/index.js";
+import { AuthPIProvider, RequireAccess, useAuthPI, type AccessRule, type RequireAccessProps } from "../src/index.js";
 import { CLIENT_ID, createClient, createIdp, ISSUER, memoryStorage, seedPendingLogin, seedSession, type Idp } from "./support/idp.js";
+import { MockAuthPIProvider } from "../src/testing.js";
 import { renderStrict } from "./support/render.js";
 
 let idp: Idp;
@@ -27,7 +28,7 @@ afterEach(() => {
 });
 
 /** Renders a guard with the client; the navigation to the IdP is a spy (nothing leaves the page). */
-function renderGuard(client: AuthPIClient, props: Omit<RequireAccessProps, "children"> = {}) {
+function renderGuard(client: AuthPIClient, props: RequireAccessProps = {}) {
   const login = vi.spyOn(location, "assign").mockImplementation(() => undefined);
   const view = renderStrict(
     <AuthPIProvider client={client}>
@@ -55,7 +56,7 @@ function signedIn(): AuthPIClient {
 }
 
 describe("<RequireAccess> signed in", () => {
-  it.each<[string, Omit<RequireAccessProps, "children">, boolean]>([
+  it.each<[string, AccessRule, boolean]>([
     ["any signed-in agent when given no rule", {}, true],
     ["an action granted in some organization", { action: "write", resource: "projects.tasks" }, true],
     ["an action granted nowhere", { action: "write", resource: "billing" }, false],
@@ -86,8 +87,9 @@ describe("<RequireAccess> signed in", () => {
 
   it("refuses a rule it cannot check", () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    expect(() => renderGuard(signedIn(), { role: "admin" })).toThrow("<RequireAccess>: role needs org");
-    expect(() => renderGuard(signedIn(), { action: "read" })).toThrow("<RequireAccess>: action and resource go together");
+    // What JavaScript callers get; TypeScript refuses these rules (access-rule.test-d.tsx).
+    expect(() => renderGuard(signedIn(), { role: "admin" } as unknown as RequireAccessProps)).toThrow("<RequireAccess>: role needs org");
+    expect(() => renderGuard(signedIn(), { action: "read" } as unknown as RequireAccessProps)).toThrow("<RequireAccess>: action and resource go together");
   });
 });
 
@@ -136,7 +138,7 @@ describe("<RequireAccess> signed out", () => {
         <RequireAccess>secret</RequireAccess>
       </AuthPIProvider>,
     );
-    expect((await screen.findByRole("alert")).textContent).toMatch(/^discovery at .* failed$/);
+    expect((await screen.findByRole("alert")).textContent).toBe("Can't reach the sign-in service. Check your connection, then try again.");
     expect(client.getSnapshot().error).toBeInstanceOf(DiscoveryError);
     // One attempt (StrictMode's two effects joined it), and no second login after the failure.
     await settle();
@@ -166,9 +168,30 @@ describe("<RequireAccess> after a failed login", () => {
     arriveWithError('<img src=x onerror="alert(1)"> Your organization requires approval');
     const { login, view } = renderGuard(createClient(storage, idp));
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent).toBe('<img src=x onerror="alert(1)"> Your organization requires approval');
+    expect(alert.textContent).toBe(
+      'Sign-in was cancelled or refused. You can start again whenever you are ready. The sign-in service said: “<img src=x onerror="alert(1)"> Your organization requires approval”',
+    );
     expect(view.container.querySelector("img")).toBeNull();
     expect(login).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["a request that got no answer", new NetworkError("request to http://127.0.0.1:4000/i_dev/token failed")],
+    ["an IdP answering 503", new OAuthError("server_error", "upstream connect error", { statusCode: 503 })],
+    ["a refused refresh", new RefreshError("invalid_grant", "grant request is invalid", { statusCode: 400 })],
+    ["a reused callback", new StateMismatchError()],
+    ["a forged ID token", new TokenParseError("invalid_id_token", "JWS signature verification failed", { reason: "signature" })],
+    ["anything else", new OAuthError("temporarily_unavailable", "tx 81f2 failed at node 3")],
+  ])("says what happened in a sentence for %s, never the SDK's description", (_, error) => {
+    renderStrict(
+      <MockAuthPIProvider error={error}>
+        <RequireAccess>secret</RequireAccess>
+      </MockAuthPIProvider>,
+    );
+    const text = screen.getByRole("alert").textContent ?? "";
+    expect(text).not.toContain(error.errorDescription ?? "");
+    expect(text).not.toContain(error.error);
+    expect(text).toMatch(/^[A-Z][^.]*\. [A-Z].*\.$/);
   });
 
   it("renders a custom error view", async () => {

@@ -92,7 +92,7 @@ describe("<MockAuthPIProvider>", () => {
       </MockAuthPIProvider>,
     );
     expect(screen.getByText("error nobody false user_blocked")).toBeTruthy();
-    expect(screen.getByRole("alert").textContent).toBe("Your account is blocked");
+    expect(screen.getByRole("alert").textContent).toBe("This account is blocked. Ask an administrator, or sign in as someone else. The sign-in service said: “Your account is blocked”");
   });
 
   it("re-renders consumers when the props change, keeping the actions' identity", () => {

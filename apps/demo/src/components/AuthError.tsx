@@ -1,51 +1,10 @@
-import { useAuthPI } from "@authpi/react";
+import { explainAuthError, useAuthPI } from "@authpi/react";
 import { useState } from "react";
 import { Link } from "react-router";
 import { AlertIcon } from "./Icons";
 
-interface Explanation {
-  title: string;
-  hint: string;
-}
-
-const explanations: Record<string, Explanation> = {
-  user_blocked: {
-    title: "This account is blocked",
-    hint: "The identity provider refused to sign this account in. Ask an administrator to unblock it, or sign in as someone else.",
-  },
-  access_denied: {
-    title: "Sign-in was cancelled or refused",
-    hint: "The sign-in was cancelled, or the identity provider did not allow it (signing in to an organization you are not a member of, say). You can start again whenever you are ready.",
-  },
-  state_mismatch: {
-    title: "This sign-in can't be completed",
-    hint: "The response did not match a sign-in started in this tab (it may have expired or been used already). Start a new one.",
-  },
-  no_pending_login: {
-    title: "This sign-in can't be completed",
-    hint: "No sign-in was started in this tab, or it has already been completed. Start a new one.",
-  },
-  network_error: {
-    title: "Can't reach the sign-in service",
-    hint: "Check your connection, and that the identity provider is running, then try again.",
-  },
-  discovery_error: {
-    title: "Can't reach the sign-in service",
-    hint: "The identity provider's configuration could not be loaded. Check that it is running, then try again.",
-  },
-};
-
-const fallback: Explanation = {
-  title: "Sign-in failed",
-  hint: "Something went wrong while signing you in. Trying again usually helps.",
-};
-
 function codeOf(error: Error): string {
   return "error" in error && typeof error.error === "string" ? error.error : "unexpected_error";
-}
-
-function descriptionOf(error: Error): string | undefined {
-  return "errorDescription" in error && typeof error.errorDescription === "string" ? error.errorDescription : undefined;
 }
 
 /**
@@ -54,15 +13,17 @@ function descriptionOf(error: Error): string | undefined {
  */
 export function AuthError({ error, returnTo }: { error: Error; returnTo?: string }) {
   const { login } = useAuthPI();
-  const [retrying, setRetrying] = useState(false);
+  // Retrying this error: a login that cannot start brings a new error, which ends it (login() does not reject).
+  const [retried, setRetried] = useState<Error | null>(null);
+  const retrying = retried === error;
   const code = codeOf(error);
-  const { title, hint } = explanations[code] ?? fallback;
-  // The description comes from the redirect URL, which anyone can craft: rendered as text, never as HTML.
-  const description = descriptionOf(error);
+  // The IdP's own words only, never the SDK's (`request to http://…/token failed`). They come from the
+  // redirect URL, which anyone can craft: rendered as text, never as HTML.
+  const { title, hint, idpMessage } = explainAuthError(error);
 
   const retry = () => {
-    setRetrying(true);
-    login(returnTo === undefined ? undefined : { returnTo }).catch(() => setRetrying(false));
+    setRetried(error);
+    void login(returnTo === undefined ? undefined : { returnTo });
   };
 
   return (
@@ -73,10 +34,10 @@ export function AuthError({ error, returnTo }: { error: Error; returnTo?: string
       <div>
         <h1 id="auth-error-title">{title}</h1>
         <p>{hint}</p>
-        {description !== undefined && (
+        {idpMessage !== null && (
           <p className="auth-error-description">
             <span className="label">Message from the identity provider</span>
-            <span>{description}</span>
+            <span>{idpMessage}</span>
           </p>
         )}
         <p className="auth-error-code">

@@ -1,5 +1,5 @@
 import { AuthPIClient, InsufficientScopeError, LoginRequiredError } from "@authpi/core";
-import { AuthPIProvider, requireAccess, useAuthPI, type AccessRule } from "@authpi/react";
+import { AuthPIProvider, explainAuthError, requireAccess, useAuthPI, type AccessRule } from "@authpi/react";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, Link, Outlet, RouterProvider, useLoaderData, useRouteError, type LoaderFunctionArgs } from "react-router";
@@ -60,7 +60,7 @@ function RouteError() {
   const error = useRouteError();
   if (error instanceof InsufficientScopeError) return <p data-testid="forbidden">403: you may not see this page.</p>;
   if (error instanceof LoginRequiredError) return <p>Redirecting to sign in…</p>;
-  return <p role="alert">{error instanceof Error ? error.message : String(error)}</p>;
+  return <p role="alert">{error instanceof Error ? explainAuthError(error).title : "Something went wrong."}</p>;
 }
 
 // The redirect URI: the provider completes the login and calls onRedirectCallback.
@@ -69,7 +69,7 @@ function Callback() {
   if (!error) return <p>Signing you in…</p>;
   return (
     <p role="alert" data-testid="auth-error">
-      Sign-in failed: {error.errorDescription ?? error.error} <button onClick={() => login({ returnTo: "/" })}>Try again</button>
+      {explainAuthError(error).title} <button onClick={() => login({ returnTo: "/" })}>Try again</button>
     </p>
   );
 }

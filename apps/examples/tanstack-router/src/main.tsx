@@ -1,5 +1,5 @@
 import { AuthPIClient, InsufficientScopeError, LoginRequiredError } from "@authpi/core";
-import { AuthPIProvider, requireAccess, useAuthPI, type AccessRule } from "@authpi/react";
+import { AuthPIProvider, explainAuthError, requireAccess, useAuthPI, type AccessRule } from "@authpi/react";
 import { createRootRouteWithContext, createRoute, createRouter, Link, Outlet, redirect, RouterProvider, type ErrorComponentProps, type ParsedLocation } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -44,7 +44,7 @@ async function gate(client: AuthPIClient, rule: AccessRule, location: ParsedLoca
 
 // Anything else, e.g. the login failed (`access_denied`): shown, and no new login.
 function RouteError({ error }: ErrorComponentProps) {
-  return <p role="alert">{error instanceof Error ? error.message : String(error)}</p>;
+  return <p role="alert">{error instanceof Error ? explainAuthError(error).title : "Something went wrong."}</p>;
 }
 
 const indexRoute = createRoute({
@@ -102,7 +102,7 @@ const callbackRoute = createRoute({
     if (!error) return <p>Signing you in…</p>;
     return (
       <p role="alert" data-testid="auth-error">
-        Sign-in failed: {error.errorDescription ?? error.error} <button onClick={() => login({ returnTo: "/" })}>Try again</button>
+        {explainAuthError(error).title} <button onClick={() => login({ returnTo: "/" })}>Try again</button>
       </p>
     );
   },
