@@ -13,7 +13,7 @@ import { restoreSession } from "./session-record.js";
 import { SessionHint } from "./session-hint.js";
 import { SessionRefresh } from "./session-refresh.js";
 import { SessionStore, type AuthSnapshot } from "./session-store.js";
-import { forgetAll, signOut, type LogoutOptions, type LogoutResult } from "./sign-out.js";
+import { forgetAll, signOut, type LogoutOptions, type LogoutResult, type SignOutParts } from "./sign-out.js";
 import { ledgerStorage, resolveStorage, SafeStorage } from "./storage.js";
 import { storageKeys, type StorageKeys } from "./storage-keys.js";
 import { TabCoordinator, type TabMessage } from "./tab-coordinator.js";
@@ -25,6 +25,14 @@ export type { AuthSnapshot, AuthStatus } from "./session-store.js";
 export type { LogoutOptions, LogoutResult } from "./sign-out.js";
 
 export type { AgentOptions } from "./protocol.js";
+
+/** What the protocol chunk gives this client once loaded. */
+interface ProtocolChunk {
+  protocol: Protocol;
+  rotation: TokenRotation;
+  login: LoginFlow;
+  endSession: SignOutParts["endSession"];
+}
 
 /**
  * The AuthPI client for single-page apps: a public OpenID Connect client
@@ -44,7 +52,7 @@ export class AuthPIClient {
   readonly #refresh: SessionRefresh;
   readonly #login: RedirectLogin;
   readonly #events = new EventBus();
-  #protocolChunk: Promise<{ protocol: Protocol; rotation: TokenRotation; login: LoginFlow }> | null = null;
+  #protocolChunk: Promise<ProtocolChunk> | null = null;
   #started = false;
   #mounts = 0;
   /** The page was loaded on a redirect callback that nobody has handled yet. */
@@ -190,12 +198,18 @@ export class AuthPIClient {
     return this.#loadProtocol().then((chunk) => chunk.protocol);
   }
 
-  #loadProtocol(): Promise<{ protocol: Protocol; rotation: TokenRotation; login: LoginFlow }> {
+  #loadProtocol(): Promise<ProtocolChunk> {
     this.#protocolChunk ??= import("./protocol.js").then(
-      ({ Protocol, TokenRotation, LoginFlow }) => {
+      ({ Protocol, TokenRotation, LoginFlow, endSession }) => {
         const protocol = new Protocol(this.#options, this.#http, this.#storage, this.#keys);
         const parts = this.#refresh.parts;
-        return { protocol, rotation: new TokenRotation(parts, protocol), login: new LoginFlow(parts, protocol) };
+        const leaving = { protocol, storage: this.#storage, keys: this.#keys, refreshSettled: () => this.#refresh.settled() };
+        return {
+          protocol,
+          rotation: new TokenRotation(parts, protocol),
+          login: new LoginFlow(parts, protocol),
+          endSession: (tokens: TokenSet, options: LogoutOptions, leave: (navigating: boolean) => void) => endSession(leaving, tokens, options, leave),
+        };
       },
       (cause: unknown) => {
         this.#protocolChunk = null;
@@ -235,15 +249,11 @@ export class AuthPIClient {
 
   /** Stateless: completes a login whose authorization URL the caller kept. Touches no session. */
   async exchangeCallback(callbackUrl: string, auth: AuthorizationUrl): Promise<AuthenticatedAgent> {
-    if (typeof callbackUrl !== "string" || !auth || typeof auth.state !== "string") {
-      throw new TypeError("exchangeCallback(callbackUrl, auth) needs the callback URL and the AuthorizationUrl");
-    }
     return (await this.#protocol()).exchangeCallback(callbackUrl, auth);
   }
 
   /** Stateless: redeems a code (RFC 6749 §4.1.3 with PKCE) and verifies the ID token. Touches no session. */
   async exchangeCode(code: string, codeVerifier: string, options: { nonce?: string } = {}): Promise<AuthenticatedAgent> {
-    if (typeof code !== "string" || typeof codeVerifier !== "string") throw new TypeError("exchangeCode(code, codeVerifier) takes two strings");
     return (await this.#protocol()).exchangeCode(code, codeVerifier, { nonce: options.nonce });
   }
 
@@ -314,14 +324,12 @@ export class AuthPIClient {
 
   /** Signs out every tab at once, revokes the refresh token and ends the IdP session (see sign-out.ts). */
   logout(options: LogoutOptions = {}): Promise<LogoutResult> {
-    const parts = { store: this.#store, tabs: this.#tabs, login: this.#login, refresh: this.#refresh, scheduler: this.#scheduler };
-    const io = { storage: this.#storage, keys: this.#keys, revokeTokens: async (tokens: TokenSet) => (await this.#protocol()).revokeTokens(tokens), logoutUrl: this.createLogoutUrl.bind(this) };
-    return signOut({ ...parts, ...io }, options);
+    const parts = { store: this.#store, tabs: this.#tabs, login: this.#login, scheduler: this.#scheduler, storage: this.#storage, keys: this.#keys };
+    return signOut({ ...parts, endSession: (...args) => this.#loadProtocol().then((chunk) => chunk.endSession(...args)) }, options);
   }
 
   /** RFC 7009: a 200 is success, even for a token the IdP does not know. */
   async revokeToken(token: string, hint?: "access_token" | "refresh_token"): Promise<void> {
-    if (typeof token !== "string" || token === "") throw new TypeError("revokeToken(token) takes a token string");
     return (await this.#protocol()).revoke(token, hint);
   }
 }

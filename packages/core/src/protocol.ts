@@ -20,6 +20,7 @@ import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse }
 import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
 
 /** Loaded with this chunk: the login's and the refresh's IdP-facing work needs it anyway. */
+export { endSession } from "./end-session.js";
 export { LoginFlow } from "./login-flow.js";
 export { TokenRotation } from "./token-rotation.js";
 
@@ -131,6 +132,9 @@ export class Protocol {
   }
 
   async exchangeCallback(callbackUrl: string, auth: AuthorizationUrl): Promise<AuthenticatedAgent> {
+    if (typeof callbackUrl !== "string" || !auth || typeof auth.state !== "string") {
+      throw new TypeError("exchangeCallback(callbackUrl, auth) needs the callback URL and the AuthorizationUrl");
+    }
     const search = new URL(callbackUrl).searchParams;
     if (singleParams(search, ["state"]).state !== auth.state) throw new StateMismatchError();
     return this.completeCallback(search, auth);
@@ -138,6 +142,7 @@ export class Protocol {
 
   /** Redeems a code (RFC 6749 §4.1.3 with PKCE) and verifies the ID token. */
   async exchangeCode(code: string, codeVerifier: string, expect: Pick<IdTokenExpectations, "nonce" | "maxAge">): Promise<AuthenticatedAgent> {
+    if (typeof code !== "string" || typeof codeVerifier !== "string") throw new TypeError("exchangeCode(code, codeVerifier) takes two strings");
     const receivedAt = this.options.now() / 1000;
     // The keys are needed next: fetch them alongside the token request (a failure surfaces at verification).
     this.issuer.keys(false).catch(() => undefined);
@@ -262,6 +267,7 @@ export class Protocol {
 
   /** RFC 7009: a 200 is success, even for a token the IdP does not know. */
   async revoke(token: string, hint?: "access_token" | "refresh_token"): Promise<void> {
+    if (typeof token !== "string" || token === "") throw new TypeError("revokeToken(token) takes a token string");
     const { revocation_endpoint } = await this.issuer.metadata();
     if (!revocation_endpoint) throw new DiscoveryError("the issuer has no revocation_endpoint");
     const body = new URLSearchParams({ token, client_id: this.options.clientId });

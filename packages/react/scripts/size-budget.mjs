@@ -13,9 +13,10 @@ const KB = 1024;
 const entries = [
   {
     name: "app: AuthPIProvider + useAccess + RequireAccess",
-    // 13 / 28.5 until issue 21: <RequireAccess>'s default error view says what happened in
-    // sentences (explainAuthError) instead of the SDK's message, ~0.5 KB gzip of text.
-    budget: { first: 13.5 * KB, total: 29 * KB },
+    // The first load stays at 13 KB: what talks to the IdP (refresh work, login completion,
+    // end-session) is in the protocol chunk. The total was 28.5 until the new-tab restoration
+    // (issue 20, ~0.7 KB gzip) and the error sentences of <RequireAccess> (issue 21, ~0.5 KB).
+    budget: { first: 13 * KB, total: 30 * KB },
     source: `
       import { AuthPIClient } from "@authpi/core";
       import { AuthPIProvider, RequireAccess, useAccess } from "@authpi/react";
@@ -26,7 +27,7 @@ const entries = [
         return jsx(AuthPIProvider, { client, children: jsx(RequireAccess, { action: "read", resource: "projects", children: jsx(Projects, {}) }) });
       }`,
   },
-  { name: "@authpi/core (everything)", budget: { first: 13 * KB, total: 28.5 * KB }, source: `export * from "@authpi/core";` },
+  { name: "@authpi/core (everything)", budget: { first: 13 * KB, total: 30 * KB }, source: `export * from "@authpi/core";` },
   // One file, no splitting: tree-shaking alone must drop the client, jose and zod.
   { name: "hasAccess alone", budget: { first: 1 * KB, total: 1 * KB }, source: `export { hasAccess } from "@authpi/core";`, forbid: ["jose", "zod"], splitting: false },
   // The devtools on top of an app that has core and the React binding already (external here).
