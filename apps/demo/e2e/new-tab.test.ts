@@ -43,7 +43,23 @@ describe("a brand-new tab", () => {
     expect(authorize).toHaveLength(1);
     expect(new URL(authorize[0] ?? "").searchParams.get("prompt")).toBe("none");
     expect(env.stack.idp.tokenRequests()).toEqual({ authorization_code: 1 });
+    // The devtools panel says the session was restored, and how long the round trip took.
+    await tab.getByRole("button", { name: "AuthPI", exact: true }).click();
+    const log = await tab.getByTestId("authpi-devtools-log").textContent();
+    expect(log).toMatch(/session restored from the IdP \(new tab\)\d+ ms/);
     console.log(`new tab: ${requests.urls.length} IdP requests (${requests.urls.map((url) => new URL(url).pathname.replace(/^\/i_dev/, "")).join(", ")})`);
+  });
+
+  it("opened from the demo's \"Open in a new tab\" link (noopener: nothing copied) shows that project, signed in", async () => {
+    const page = await signIn(env.context, env.stack, "max@acme.test", "/projects");
+    const link = page.getByTestId("open-in-new-tab").first();
+    await page.getByTestId("project-list").waitFor();
+    const [tab] = await Promise.all([env.context.waitForEvent("page"), link.click()]);
+    await waitForStatus(tab, "authenticated");
+    await tab.getByTestId("project-list").waitFor();
+    expect(await tab.evaluate(() => window.opener)).toBeNull();
+    expect(await tab.getByTestId("project-list").getAttribute("data-org")).toBe(await page.getByTestId("project-list").getAttribute("data-org"));
+    expect(new URL(tab.url()).hash).toBe(new URL((await link.getAttribute("href")) ?? "", env.stack.appUrl).hash);
   });
 
   it("after a logout in another tab opens signed out, with no request to the IdP", async () => {

@@ -4,12 +4,13 @@ import { useEffect, useState } from "react";
 export interface LogEntry {
   /** Unique within the log, for React keys. */
   readonly id: number;
-  readonly source: "refresh" | "tab";
-  /** The refresh's outcome, or the tab event's kind. */
-  readonly kind: AuthPIEvents["refresh"]["outcome"] | AuthPIEvents["tab"]["kind"];
+  readonly source: "refresh" | "tab" | "restore";
+  /** The refresh's outcome, the tab event's kind, or how a new tab's restoration from the IdP ended. */
+  readonly kind: AuthPIEvents["refresh"]["outcome"] | AuthPIEvents["tab"]["kind"] | AuthPIEvents["restore"]["outcome"];
   /** When it started, in ms (the client's clock). */
   readonly at: number;
-  readonly durationMs: number;
+  /** `null`: not known (a restoration this tab did not start). */
+  readonly durationMs: number | null;
   /** The error's machine code (`network_error`, `invalid_grant` …). */
   readonly error: string | null;
 }
@@ -37,6 +38,8 @@ export function useClientLog(client: AuthPIClient, size: number): ClientLog {
         add({ source: "refresh", kind: outcome, at: startedAt, durationMs, error: error?.error ?? null }),
       ),
       client.on("tab", ({ kind, at, durationMs }) => add({ source: "tab", kind, at, durationMs, error: null })),
+      // A new tab's silent restoration: when the redirect left, so the duration covers the whole round trip.
+      client.on("restore", ({ outcome, at, durationMs }) => add({ source: "restore", kind: outcome, at: durationMs === null ? at : at - durationMs, durationMs, error: null })),
       client.on("schedule", (event) => setNextRefreshAt(event.nextRefreshAt)),
     ];
     return () => {

@@ -158,7 +158,7 @@ function AgentRows({ agent, activeOrgId }: { agent: AuthenticatedAgent; activeOr
 }
 
 function EventLog({ entries }: { entries: readonly LogEntry[] }) {
-  if (entries.length === 0) return <p className={`${ROOT}-muted`}>Nothing yet: refreshes and tab events since this page loaded show here.</p>;
+  if (entries.length === 0) return <p className={`${ROOT}-muted`}>Nothing yet: refreshes, tab events and a new tab's restoration since this page loaded show here.</p>;
   return (
     <div className={`${ROOT}-log`}>
       <table data-testid="authpi-devtools-log">
@@ -174,10 +174,10 @@ function EventLog({ entries }: { entries: readonly LogEntry[] }) {
           {entries.map((entry) => (
             <tr key={entry.id}>
               <td className={`${ROOT}-mono`}>{clockTime(entry.at)}</td>
-              <td data-outcome={entry.source === "refresh" ? entry.kind : undefined}>
-                {entry.source === "refresh" ? `refresh ${entry.kind}` : entry.kind}
+              <td data-outcome={entry.source === "tab" ? undefined : entry.kind}>
+                {entry.source === "tab" ? entry.kind : entry.source === "refresh" ? `refresh ${entry.kind}` : `session ${entry.kind === "restored" ? "restored from the IdP (new tab)" : `not restored: ${entry.kind}`}`}
               </td>
-              <td className={`${ROOT}-mono`}>{entry.durationMs} ms</td>
+              <td className={`${ROOT}-mono`}>{entry.durationMs === null ? "" : `${entry.durationMs} ms`}</td>
               <td className={`${ROOT}-mono`}>{entry.error ?? ""}</td>
             </tr>
           ))}

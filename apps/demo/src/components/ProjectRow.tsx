@@ -42,9 +42,13 @@ export function ProjectRow({ project, orgId, canWrite, canDelete }: ProjectRowPr
   }
 
   return (
-    <li className="project">
+    <li className="project" id={project.id}>
       <div className="project-main">
         <h3 className="project-name">{project.name}</h3>
+        {/* A brand-new tab (noopener: nothing is copied into it) restores the session from the IdP, silently. */}
+        <a href={`/projects?org=${encodeURIComponent(orgId)}#${project.id}`} target="_blank" rel="noopener" className="small" data-testid="open-in-new-tab">
+          Open in a new tab
+        </a>
         {project.description !== "" && <p className="muted">{project.description}</p>}
       </div>
       <div className="project-meta">

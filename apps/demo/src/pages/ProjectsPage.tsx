@@ -1,6 +1,7 @@
 import type { Organization } from "@authpi/core";
 import { RequireAccess, useActiveAccess, useActiveOrg } from "@authpi/react";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
+import { useSearchParams } from "react-router";
 import { orgName } from "../auth/org";
 import { AccessDenied } from "../components/AccessDenied";
 import { NewProjectForm } from "../components/NewProjectForm";
@@ -23,7 +24,13 @@ function PageHeader({ subtitle, action }: { subtitle: string; action?: ReactNode
 
 export function ProjectsPage() {
   usePageTitle("Projects");
-  const { activeOrg } = useActiveOrg();
+  const { activeOrg, setActiveOrg } = useActiveOrg();
+  // "Open in a new tab" names the organization: a new tab has made no choice of its own yet.
+  const [params] = useSearchParams();
+  const linkedOrg = params.get("org");
+  useEffect(() => {
+    if (linkedOrg && !activeOrg) setActiveOrg(linkedOrg).catch(() => undefined);
+  }, [linkedOrg, activeOrg, setActiveOrg]);
   const name = orgName(activeOrg);
   return (
     // The page is about the active organization: no org id in the URL or in props.
