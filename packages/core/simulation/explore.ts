@@ -14,6 +14,8 @@ export interface Summary {
   events: number;
   violations: number;
   counted: Record<string, number>;
+  /** The seeds of each counted kind (allowed losses, ambiguities, observations), to replay them. */
+  countedSeeds: Record<string, number[]>;
   /** Failing seeds, with the invariants each broke. */
   failing: Array<{ seed: number; path?: string; invariants: number[]; first: string }>;
   /** Violations by kind (the text with tokens, tabs and numbers blanked out), with their seeds. */
@@ -47,7 +49,7 @@ async function runOne(seed: number, path: string | undefined, shrink: boolean): 
 
 export async function explore(options: ExploreOptions): Promise<Summary> {
   const started = performance.now();
-  const summary: Summary = { seeds: 0, tabs: 0, events: 0, violations: 0, counted: {}, failing: [], kinds: {}, ms: 0 };
+  const summary: Summary = { seeds: 0, tabs: 0, events: 0, violations: 0, counted: {}, countedSeeds: {}, failing: [], kinds: {}, ms: 0 };
   const single = options.seeds.length === 1;
   let traced = 0;
   for (const seed of options.seeds) {
@@ -55,7 +57,10 @@ export async function explore(options: ExploreOptions): Promise<Summary> {
     summary.seeds += 1;
     summary.tabs += result.tabs;
     summary.events += result.events;
-    for (const [kind, n] of Object.entries(result.counted)) summary.counted[kind] = (summary.counted[kind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(result.counted)) {
+      summary.counted[kind] = (summary.counted[kind] ?? 0) + n;
+      summary.countedSeeds[kind] = [...(summary.countedSeeds[kind] ?? []), seed];
+    }
     if (error) {
       summary.violations += 1;
       summary.failing.push({ seed, invariants: [0], first: `simulator error: ${String(error)}` });

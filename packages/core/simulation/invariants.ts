@@ -28,8 +28,8 @@ export class Checker {
   /** Allowed losses and classified ambiguities, by kind. */
   readonly counted: Record<string, number> = {};
   readonly logouts: Array<{ at: number; page: string }> = [];
-  /** The tombstone value each logout wrote, to tell which logout a tab has seen. */
-  readonly #tombstones = new Map<string, number>();
+  /** The logout epoch each logout wrote (a random id), to tell which logout a tab has seen. */
+  readonly #epochs = new Map<string, number>();
   /** Per tab: the latest logout (index) it can know of: its channel delivered it or its localStorage shows it. */
   readonly #knows = new Map<Tab, number>();
   readonly #clockJumps: Array<{ at: number; deltaMs: number }> = [];
@@ -51,7 +51,7 @@ export class Checker {
     private readonly browser: SimBrowser,
     private readonly trace: Trace,
     private readonly config: IdpConfig,
-    private readonly tombstoneKey: string,
+    private readonly logoutEpochKey: string,
   ) {}
 
   get #now(): number {
@@ -85,13 +85,13 @@ export class Checker {
     this.#clockJumps.push({ at: this.#now, deltaMs });
   }
 
-  /** A storage write reached `tab` (its own or another tab's): the tombstone makes a logout knowable. */
+  /** A storage write reached `tab` (its own or another tab's): a new logout epoch makes a logout knowable. */
   stored(tab: Tab, key: string, value: string | null): void {
-    if (key !== this.tombstoneKey || value === null) return;
-    let index = this.#tombstones.get(value);
+    if (key !== this.logoutEpochKey || value === null) return;
+    let index = this.#epochs.get(value);
     if (index === undefined && this.logouts.length > 0) {
       index = this.logouts.length - 1;
-      this.#tombstones.set(value, index);
+      this.#epochs.set(value, index);
     }
     if (index !== undefined) this.#know(tab, index);
   }
@@ -103,12 +103,36 @@ export class Checker {
    */
   posted(page: Page, data: unknown): void {
     const message = data as { type?: string; from?: string };
+    if (message.type === "sync" && message.from) {
+      const asked = this.#byDigest(message.from);
+      const key = `${page.label} ${message.from}`;
+      if (asked && !this.#firstAsk.has(key)) this.#firstAsk.set(key, { at: this.#now, behind: asked.grant.rotations - asked.generation });
+    }
     if (message.type !== "rotated" || !message.from) return;
     const spent = this.#byDigest(message.from)?.spentBy;
-    if (spent?.processedAt != null && this.#now - spent.processedAt > RETIRED_ANSWER_MS) {
-      this.count("observation (defect 7): a tab handed over the replacement of a token rotated more than 60 s before");
-    }
+    if (spent?.processedAt == null || this.#now - spent.processedAt <= RETIRED_ANSWER_MS) return;
+    // The spender's own announcement, at the answer's arrival (a page frozen mid-request gets it on
+    // resume): the rotation is news to every tab then; defect 7 is about answers to later `sync`s.
+    if (page.label === spent.page && spent.deliveredAt === this.#now) return this.count("observation: a spender frozen mid-request announced its rotation on resume, more than 60 s after the IdP rotated");
+    // The client measures the window on the device clock from its own record of the rotation (taken
+    // when the spender sent its request, which is earlier than the IdP's rotation). A device clock set
+    // back since then stretches the window in real time: the tab judged it right on the only clock it has.
+    if (this.#deviceAge(spent.sentAt) <= RETIRED_ANSWER_MS) return this.count("ambiguous: a handoff more than 60 s after the rotation in real time, within 60 s on the device clock (set back since)");
+    this.count("observation (defect 7): a tab handed over the replacement of a token rotated more than 60 s before");
   }
+
+  /**
+   * How much time the device clock shows since true time `since`: the real time plus every jump since.
+   * The device clock is one per browser (run.ts `deviceNow`): every tab reads the same jumps.
+   */
+  #deviceAge(since: number): number {
+    return this.#now - since + this.#clockJumps.filter((jump) => jump.at > since).reduce((sum, jump) => sum + jump.deltaMs, 0);
+  }
+
+  /** Per page and digest: a tab's first `sync` for a token, and how many rotations its copy was behind then. */
+  readonly #firstAsk = new Map<string, { at: number; behind: number }>();
+  /** Pages whose session ended on a fatal answer, by the request that brought it (the last token request of the page). */
+  readonly #endedBy = new WeakMap<Page, IdpRequest>();
 
   readonly #digests = new Map<string, RefreshToken>();
   #byDigest(digest: string): RefreshToken | undefined {
@@ -148,6 +172,15 @@ export class Checker {
     const fate = spend.fate === "pending" && spend.pageRef.state === "dead" ? "lost-page" : spend.fate;
     if (fate === "lost-page") return this.count("allowed loss: the page that spent the token was gone before its answer came");
     if (fate === "lost-network" || fate === "lost-timeout") return this.count("allowed loss: the answer that spent the token was lost on the network or timed out");
+    // The same loss, the other way round: the page that sent the token first went away with its request
+    // still on the wire (its claim died with it, so the protocol lets another tab send the token, whose
+    // fate is unknown), and that first request reached the IdP last. Once a request whose answer nobody
+    // can receive reaches the IdP, the lineage is lost whatever the tabs do: waiting would only leave the
+    // token spent with its answer gone instead of the grant revoked.
+    const gone = request.pageRef.goneAt;
+    if (request.sentAt < spend.sentAt && gone !== null && gone <= spend.sentAt) {
+      return this.count("allowed loss: the page that sent the token first was gone before its request reached the IdP (another tab had sent it since)");
+    }
     const inFlight = spend.deliveredAt === null || spend.deliveredAt > request.sentAt;
     const how = inFlight ? `still in flight from ${spend.page} when this one was sent, ${((request.sentAt - spend.sentAt) / 1000).toFixed(1)} s after it` : `answered to ${spend.page} before this one was sent`;
     this.#violate(1, request.page, `sent spent refresh token ${short(request.refreshToken)} (spent by request #${spend.id}, ${how}): grant ${presented.grant.id} revoked`);
@@ -218,6 +251,9 @@ export class Checker {
    */
   #sessionEnded(page: Page, before: AuthSnapshot, after: AuthSnapshot): void {
     const error = after.error;
+    const last = this.network().requests.filter((r) => r.page === page.label && r.path === "/token").at(-1);
+    // Ended in the very task its last token answer arrived in: the answer was refused (a fatal verdict).
+    if (error && last?.deliveredAt === this.#now) this.#endedBy.set(page, last);
     if (!error) {
       if (this.logouts.length === 0) this.#violate(3, page.label, "signed out without any logout");
       return;
@@ -227,7 +263,6 @@ export class Checker {
     if (error.error === "invalid_id_token") {
       // The IdP's clock is learned from the very answer (idp-clock.ts), halfway through its round trip: a
       // device clock set by more than the skew while the request was out cannot be told from a bad token.
-      const last = this.network().requests.filter((r) => r.page === page.label && r.path === "/token").at(-1);
       if (last && this.#clockJumps.some((jump) => jump.at >= last.sentAt && Math.abs(jump.deltaMs) > 60_000)) {
         return this.count("exempt: ID token refused after the device clock jumped during its token request");
       }
@@ -235,26 +270,54 @@ export class Checker {
     this.#violate(3, page.label, `session ended by ${error.error}${error.statusCode ? ` (HTTP ${error.statusCode})` : ""}: ${error.errorDescription ?? ""}`);
   }
 
-  /** The tab gave up waiting for another tab's tokens: allowed only when no live tab could hand them over. */
+  /**
+   * The tab gave up waiting for another tab's tokens (`invalid_grant` with no HTTP status: the
+   * client's own verdict). Allowed when the IdP itself ended the lineage (the token the tab waited
+   * for was refused, its grant expired or was revoked: the session is over in every tab, whoever
+   * notices first), or when nobody can hand the replacement over: the spender's answer was lost or
+   * fatal, no live page moved on from the token, or a documented limit (a copy two rotations old, a
+   * token spent more than 60 s before, by the device clock). A give-up while a running tab that moved
+   * on from the token could still answer is a violation.
+   */
   #adoptionFailed(page: Page, before: AuthSnapshot): void {
     const held = this.idp.refreshTokens.get(before.agent?.tokens.refreshToken ?? "");
     if (!held) return this.#violate(3, page.label, "gave up waiting for a handoff of a token the IdP never issued");
+    const grant = held.grant;
     const spend = held.spentBy;
+    if (spend && spend.fate !== "delivered") return this.count("allowed loss: the answer that spent the token reached no live page");
+    // The IdP ended the lineage: the session is over in every tab, whichever notices first. A revocation
+    // by reuse is invariant 1's to judge (a violation or an allowed loss there), not this tab's.
+    if (grant.revoked) return this.count(`allowed: gave up on a token of a grant the IdP had revoked (${grant.revoked.reason})`);
+    if (this.#now >= grant.expiresAt) return this.count("allowed: gave up on a token whose grant had expired at the IdP");
+    // The spender was refused (400 rt-expired, rt-unknown…): nothing replaced the token, nothing can.
+    const refusal = this.network().requests.find((r) => r.refreshToken === held.token && r.path === "/token" && r.processedAt !== null && r.outcome.startsWith("rt-"));
+    if (refusal) return this.count(`allowed: gave up on a token the IdP refused (${refusal.outcome})`);
     if (!spend) return this.#violate(3, page.label, `gave up on ${short(held.token)}, which nobody had spent`);
-    if (spend.fate !== "delivered") return this.count("allowed loss: the answer that spent the token reached no live page");
+    const spender = spend.pageRef as Page;
+    if (this.#endedBy.get(spender) === spend) return this.count("allowed: the tab that spent the token got an answer it had to refuse (its session ended)");
     const holders = this.browser.liveTabs
       .map((tab) => tab.page)
       .filter((other): other is Page => !!other && other !== page && other.state !== "dead")
       .filter((other) => {
         const rt = this.idp.refreshTokens.get(other.client?.getSnapshot().agent?.tokens.refreshToken ?? "");
         // Only a page that itself held the spent token and moved on remembers it (a reloaded one does not).
-        return rt !== undefined && rt.grant === held.grant && rt.generation > held.generation && this.#history.get(other)?.has(held.token);
+        return rt !== undefined && rt.grant === grant && rt.generation > held.generation && this.#history.get(other)?.has(held.token);
       });
     if (holders.length === 0) return this.count("ambiguous: no live page that moved on from the token is left to hand over (closed, reloaded or navigated away)");
-    if (held.grant.rotations > held.generation + 1) return this.count("ambiguous: the tab's copy was two or more rotations old (only the latest is answered)");
-    if (this.#now - (spend.processedAt ?? 0) > RETIRED_ANSWER_MS) return this.count("ambiguous: the copy was spent more than 60 s ago (retired-token window)");
+    // Only the latest rotation is answered (documented limit): judged when the tab first asked, so a copy
+    // one rotation behind that a running holder let fall further behind while it waited is not excused.
+    const behind = this.#firstAsk.get(`${page.label} ${digestOf(held.token)}`)?.behind ?? grant.rotations - held.generation;
+    if (behind >= 2) return this.count("ambiguous: the tab's copy was two or more rotations old (only the latest is answered)");
+    // The 60 s answer window runs on the device clock (one per browser), from the spender's request:
+    // real time past 60 s is the documented window; a jump of the device clock since then can close it
+    // early (set back: a negative age; set forward past 60 s), which no tab can tell from a stale ask.
+    const realAge = this.#now - spend.sentAt;
+    const deviceAge = this.#deviceAge(spend.sentAt);
+    if (realAge >= RETIRED_ANSWER_MS) return this.count("ambiguous: the copy was spent more than 60 s ago (retired-token window)");
+    if (deviceAge < 0 || deviceAge >= RETIRED_ANSWER_MS) return this.count("ambiguous: the device clock jumped since the rotation, out of the 60 s answer window");
     if (holders.every((holder) => holder.state !== "running")) return this.count("ambiguous: every holder of the replacement was frozen or in the back-forward cache");
-    this.#violate(3, page.label, `gave up on ${short(held.token)} though ${holders.map((h) => h.label).join(", ")} held its replacement (spent ${((this.#now - (spend.processedAt ?? 0)) / 1000).toFixed(1)} s ago)`);
+    const fell = grant.rotations - held.generation >= 2 ? ", its copy falling two rotations behind while it waited" : "";
+    this.#violate(3, page.label, `gave up on ${short(held.token)} though ${holders.map((h) => h.label).join(", ")} held its replacement (spent ${(realAge / 1000).toFixed(1)} s ago${fell})`);
   }
 
   /** A page started from storage: a live session that the restore threw away without a logout is a session ended without cause. */
@@ -281,7 +344,10 @@ export class Checker {
       this.#violate(2, page.label, `getAccessToken() returned ${short(token)} of ${at.grant.id} (login before logout #${logout.index}) after the tab could know of the logout`);
     }
     if (at.expiresAt > this.#now) return;
-    if (this.#clockJumps.some((jump) => jump.deltaMs < 0 && jump.at >= at.issuedAt)) return this.count("exempt: expired token returned after the device clock was set back");
+    // Exempt only when the device clock, set back since the token was issued, still shows it within its
+    // lifetime: any jump back, however small, would otherwise excuse a token long expired on every clock.
+    const setBack = this.#clockJumps.some((jump) => jump.deltaMs < 0 && jump.at >= at.issuedAt);
+    if (setBack && this.#deviceAge(at.issuedAt) < at.expiresAt - at.issuedAt) return this.count("exempt: expired token returned after the device clock was set back");
     const newer = [...this.idp.accessTokens.values()].find(
       (other) => other.grant === at.grant && other.issuedAt > at.issuedAt && other.expiresAt > this.#now && !at.grant.revoked,
     );

@@ -40,6 +40,7 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
   let loop: Loop;
   const trace = new Trace(() => loop.now, T0);
   loop = new Loop(scheduler, trace, T0);
+  // The device clock: one per browser, shared by every tab (a clock action moves it for all of them).
   let skewMs = scenario.skewMs;
   const deviceNow = () => loop.now + skewMs;
   const idp = new SimIdp(scenario.idp, () => loop.now);
@@ -59,7 +60,9 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
   network = new SimNetwork(browser, idp, trace, { faultRate: scenario.faultRate, slowRate: scenario.slowRate, timeoutMs: scenario.requestTimeoutSeconds * 1000 }, (request, page) => {
     checker.requestSent(request, page);
   });
-  checker = new Checker(idp, () => network, browser, trace, scenario.idp, KEYS.loggedOutAt);
+  // A logout is knowable in a tab once the logout epoch it wrote reaches that tab's localStorage
+  // (docs/session-protocol.md): the wall-clock tombstone `logged-out` of the old protocol is gone.
+  checker = new Checker(idp, () => network, browser, trace, scenario.idp, KEYS.logoutEpoch);
   // The IdP reports reuse as it processes: hook its outcomes.
   const token = idp.token.bind(idp);
   idp.token = (params, request) => {
@@ -139,7 +142,7 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
     if (browser.liveTabs.length >= MAX_TABS) return;
     const tab = browser.openTab(url, copyFrom, randomInt(50, 2_000));
     trace.line(`t${tab.id}`, copyFrom ? `duplicate of t${copyFrom.id}` : "new tab");
-    checker.stored(tab, KEYS.loggedOutAt, tab.local.get(KEYS.loggedOutAt) ?? null);
+    checker.stored(tab, KEYS.logoutEpoch, tab.local.get(KEYS.logoutEpoch) ?? null);
   }
 
   function act(action: Action): void {
@@ -234,7 +237,9 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
       loop.at(at, null, `action ${action.kind}`, () => act(action));
     }
     if (scenario.foreignLockAt !== null) {
-      loop.at(scenario.foreignLockAt, null, "a foreign script takes the refresh lock forever", () => browser.locks.holdForever(KEYS.lock));
+      // The old protocol's refresh lock name: claims are named per token (`refresh:<digest>.<proof>`, which
+      // a script without the token cannot name), so this checks that nothing waits on the bare name any more.
+      loop.at(scenario.foreignLockAt, null, "a foreign script takes the bare refresh lock name forever", () => browser.locks.holdForever(KEYS.lock));
     }
     const afterEvent = () => {
       const owner = loop.lastOwner;

@@ -57,6 +57,8 @@ export class Page implements Owner {
   /** Fetches whose answer has not come: a page with one cannot enter the back-forward cache. */
   pendingFetches = 0;
   globals: Record<string, unknown> = {};
+  /** When the page went away (closed, reloaded, navigated), true ms. */
+  goneAt: number | null = null;
   constructor(
     readonly tab: Tab,
     url: string,
@@ -156,6 +158,7 @@ export class SimBrowser {
   kill(page: Page, why: string): void {
     if (page.state === "dead") return;
     page.state = "dead";
+    page.goneAt = this.loop.now;
     page.held.length = 0;
     for (const channel of page.channels) channel.close();
     this.locks.releaseAll(page);

@@ -80,7 +80,7 @@ export interface IdpRequest {
   fate: "pending" | "delivered" | "lost-page" | "lost-network" | "lost-timeout";
   deliveredAt: number | null;
   /** The page that sent it (its state tells whether anyone could still receive the answer). */
-  pageRef: { state: string; label: string };
+  pageRef: { state: string; label: string; goneAt: number | null };
 }
 
 interface Code {
