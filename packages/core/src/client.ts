@@ -83,6 +83,8 @@ export class AuthPIClient {
     this.#scheduler = new RefreshScheduler(
       resolved.now,
       () => {
+        // The re-armed timer, too, finds a logout another tab made (the broadcast may never come).
+        this.#store.endIfLoggedOutElsewhere();
         const current = this.#store.session;
         if (!current || !resolved.autoRefresh || this.#refresh.inFlight || this.#store.callbackInFlight) return null;
         return sessionDueAt(current.record, resolved.refreshBufferSeconds);

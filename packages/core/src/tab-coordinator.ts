@@ -52,8 +52,6 @@ export class TabCoordinator {
   #channel: BroadcastChannel | null = null;
   /** The refresh token the latest rotation replaced, and when that rotation was, to answer a tab that missed it. */
   #retired: { digest: string; refreshToken: string; at: number } | null = null;
-  /** Lets go of the claim this tab holds (its last spend, kept for RETIRED_ANSWER_MS). */
-  #releaseClaim: (() => void) | null = null;
 
   constructor(
     private readonly keys: StorageKeys,
@@ -71,7 +69,6 @@ export class TabCoordinator {
   close(): void {
     this.#channel?.close();
     this.#channel = null;
-    this.#letGoOfClaim();
   }
 
   post(message: TabMessage): void {
@@ -124,25 +121,18 @@ export class TabCoordinator {
       release?.();
       return mark.until === 0 ? "spent" : "claimed";
     }
-    this.#letGoOfClaim();
     this.#write(refreshToken, this.now() + sendingMs);
     return {
       release: (spent) => {
         this.#write(refreshToken, spent ? 0 : null);
-        if (!spent) return release?.();
-        // Held a while longer: a tab whose ledger lags finds the lock taken and waits for our handoff.
-        const timer = timers.setTimeout(() => release?.(), RETIRED_ANSWER_MS);
-        this.#releaseClaim = () => {
-          timers.clearTimeout(timer);
-          release?.();
-        };
+        // A spent token's lock is held RETIRED_ANSWER_MS more, whatever this tab does next (its next
+        // refresh, a logout, an unmount): a tab whose ledger lags finds it taken and waits for our
+        // handoff instead of reading the old "sending" mark as a spender that went away. Only the
+        // page's end lets go of it sooner, and then the ledger has long caught up.
+        if (spent) timers.setTimeout(() => release?.(), RETIRED_ANSWER_MS);
+        else release?.();
       },
     };
-  }
-
-  #letGoOfClaim(): void {
-    this.#releaseClaim?.();
-    this.#releaseClaim = null;
   }
 
   /** Remembers the token a rotation made at `rotatedAt` (ms) replaced: only the latest, until RETIRED_ANSWER_MS after that rotation. */
@@ -161,7 +151,6 @@ export class TabCoordinator {
   /** The session ended here: nothing of it may be handed out any more. */
   forget(): void {
     this.#retired = null;
-    this.#letGoOfClaim();
   }
 
   /** A logout here: every tab hears of it, and every tab that is not running now finds the epoch changed. */

@@ -6,15 +6,19 @@ import { isTransient, RefreshError, signedOut } from "./errors.js";
 import type { EventBus } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Protocol } from "./protocol.js";
-import type { RefreshScheduler } from "./refresh-scheduler.js";
+import { sessionDueAt, type RefreshScheduler } from "./refresh-scheduler.js";
 import { agentFromRecord, ofEpoch, parseSessionRecord, readSessionRecord, type SessionRecord } from "./session-record.js";
 import type { Session, SessionStore, Ticket } from "./session-store.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
 import { digestOf, type Claim, type TabCoordinator, type TabMessage } from "./tab-coordinator.js";
 
-/** How long a tab waits for the tokens of a refresh another tab already made. */
-const ADOPT_TIMEOUT_MS = 3_000;
+/**
+ * How long a tab waits for the tokens of a refresh another tab already made: several rounds of
+ * ask and answer on the channel, whose messages can take seconds on a busy machine and whose
+ * first posts from a new page can be lost (3 s gave up on answers already on their way).
+ */
+const ADOPT_TIMEOUT_MS = 10_000;
 /** A claim outlives its request's timeout by this much (no Web Locks: then another tab may take the token). */
 const CLAIM_MARGIN_MS = 10_000;
 /** How often a tab waiting for those tokens asks again: an ask can be lost (see #awaitHandoff). */
@@ -52,6 +56,16 @@ export class TokenRotation {
    * spender gives it back (its request reached no IdP) or went away mid-request.
    */
   async refreshOrAdopt(planned: Session, ticket: Ticket, attempt: { ours: boolean }): Promise<AuthenticatedAgent> {
+    const agent = await this.#refreshOrAdoptOnce(planned, ticket, attempt);
+    // What a tab adopts can itself be due: a handoff queued while this page was frozen brings
+    // tokens that expired long ago. Once more from those, or the caller gets an expired token.
+    const { store, options } = this.parts;
+    const adopted = store.session;
+    if (attempt.ours || !adopted || options.now() < sessionDueAt(adopted.record, options.refreshBufferSeconds)) return agent;
+    return this.#refreshOrAdoptOnce(adopted, store.ticket(), attempt);
+  }
+
+  async #refreshOrAdoptOnce(planned: Session, ticket: Ticket, attempt: { ours: boolean }): Promise<AuthenticatedAgent> {
     const { store, tabs, options } = this.parts;
     const refreshToken = planned.agent.tokens.refreshToken;
     if (!refreshToken) return this.protocol.refresh(planned.agent);
@@ -75,7 +89,6 @@ export class TokenRotation {
 
   async #spend(planned: Session, refreshToken: string, claim: Claim, ticket: Ticket, attempt: { ours: boolean }): Promise<AuthenticatedAgent> {
     const { store, tabs, scheduler, options } = this.parts;
-    const receivedAt = options.now() / 1000;
     const lifetime = planned.record.tokens.expiresAt - planned.record.receivedAt;
     let agent: AuthenticatedAgent;
     try {
@@ -86,6 +99,9 @@ export class TokenRotation {
       throw error;
     }
     claim.release(true);
+    // The rotation's time, and what the 5 s floor counts from: the answer, not the request's start
+    // (expiry already counts from the start: a slow answer makes the tokens older, never younger).
+    const receivedAt = options.now() / 1000;
     // A logout (here or in any tab) or a newer login during the request wins: the new tokens are revoked, not kept (security case 33).
     if (!store.isCurrent(ticket)) {
       this.lateRevocation = this.protocol.revokeTokens(agent.tokens).catch(() => undefined);
