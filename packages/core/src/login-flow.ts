@@ -39,7 +39,8 @@ export class LoginFlow {
     const auth = await this.protocol.authorizationUrl(authOptions);
     const { options } = this.parts;
     const org = authOptions.org ?? options.org;
-    const pending = { codeVerifier: auth.codeVerifier, nonce: auth.nonce, returnTo, createdAt: options.now(), maxAge: authOptions.maxAge, org, ...(silent ? { silent } : {}) };
+    const epoch = this.parts.store.ticket().epoch;
+    const pending = { codeVerifier: auth.codeVerifier, nonce: auth.nonce, returnTo, createdAt: options.now(), maxAge: authOptions.maxAge, org, epoch, ...(silent ? { silent } : {}) };
     this.protocol.pending.add(auth.state, pending, origin);
     return auth.url;
   }
@@ -54,6 +55,8 @@ export class LoginFlow {
       // Consumed before the token request: a replayed or concurrent callback finds nothing (case 10).
       login = state === null ? undefined : this.protocol.pending.take(state, origin);
       if (!login) throw state !== null && this.protocol.pending.isEmpty() ? new NoPendingLoginError() : new StateMismatchError();
+      // Begun before a logout in any tab (the user was at the IdP meanwhile): "sign out every tab" wins, and the code is not even redeemed.
+      if (login.epoch !== undefined && login.epoch !== ticket.epoch) throw new LoginRequiredError("a logout happened while this login was at the identity provider; it was not applied");
       const receivedAt = options.now() / 1000;
       const agent: AuthenticatedAgent = await this.protocol.completeCallback(search, login);
       // Signed out (here or in any tab) meanwhile: this login must not look applied, and its grant must not outlive the logout.

@@ -13,15 +13,17 @@ export interface PendingLogin {
   org?: string | undefined;
   /** A new tab's silent restoration (`prompt=none`): its failure is "signed out", not an error. */
   silent?: boolean | undefined;
+  /** The logout epoch the login began in: a logout in any tab while the user was at the IdP voids it. */
+  epoch?: string | undefined;
 }
 
 /** A stored entry, checked by hand: storage any script could have written. */
 function isPendingLogin(value: unknown): value is PendingLogin {
   if (typeof value !== "object" || value === null) return false;
-  const { codeVerifier, nonce, returnTo, createdAt, maxAge, org, silent } = value as Record<string, unknown>;
+  const { codeVerifier, nonce, returnTo, createdAt, maxAge, org, silent, epoch } = value as Record<string, unknown>;
   const text = (field: unknown) => typeof field === "string";
   const optional = (field: unknown, check: (field: unknown) => boolean) => field === undefined || check(field);
-  return text(codeVerifier) && text(nonce) && text(returnTo) && typeof createdAt === "number" && optional(maxAge, (v) => typeof v === "number") && optional(org, text) && optional(silent, (v) => typeof v === "boolean");
+  return text(codeVerifier) && text(nonce) && text(returnTo) && typeof createdAt === "number" && optional(maxAge, (v) => typeof v === "number") && optional(org, text) && optional(silent, (v) => typeof v === "boolean") && optional(epoch, text);
 }
 
 /** Pending logins expire: a callback older than this is refused. */

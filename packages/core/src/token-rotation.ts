@@ -136,7 +136,8 @@ export class TokenRotation {
     for (;;) {
       // The first ask went out before this chunk loaded (SessionRefresh): a page that just opened its channel asks again at once.
       tabs.post({ type: "sync", from: digestOf(refreshToken) });
-      if (this.#changed(ticket) || (await store.changedWithin(SYNC_REPEAT_MS))) return null;
+      // Checked again when the wait ends on its timer: a logout another tab made meanwhile signs this tab out now.
+      if (this.#changed(ticket) || (await store.changedWithin(SYNC_REPEAT_MS)) || this.#changed(ticket)) return null;
       const claim = await tabs.claim(refreshToken, options.timeoutMs + CLAIM_MARGIN_MS);
       if (typeof claim === "object") return claim;
       if (claim === "spent" && (spentForMs += SYNC_REPEAT_MS) >= ADOPT_TIMEOUT_MS) {

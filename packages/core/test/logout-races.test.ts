@@ -159,6 +159,15 @@ describe("a login whose code exchange is in flight during a logout (defect 6)", 
     await vi.waitFor(() => expect(revoked()).toEqual(issuedRefreshTokens()));
   });
 
+  it("begun before a logout in another tab, back after it: not applied, and its code is not redeemed", async () => {
+    const other = await tab(record());
+    const { client, pending } = await startLogin();
+    await other.client.logout({ revoke: false }); // the user was at the IdP meanwhile
+    await expect(pending()).rejects.toMatchObject({ error: "login_required" });
+    expect(client.getSnapshot().status).not.toBe("authenticated");
+    expect(tokenRequests()).toEqual([]);
+  });
+
   it("in a tab that has a session: the rejected callback's tokens are revoked too", async () => {
     const { client, pending, storage } = await startLogin(record());
     idp.on("/token", rotation(200));
