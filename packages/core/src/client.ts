@@ -16,7 +16,7 @@ import { SessionStore, type AuthSnapshot } from "./session-store.js";
 import { forgetAll, signOut, type LogoutOptions, type LogoutResult, type SignOutParts } from "./sign-out.js";
 import { ledgerStorage, resolveStorage, SafeStorage } from "./storage.js";
 import { storageKeys, type StorageKeys } from "./storage-keys.js";
-import { TabCoordinator, type TabMessage } from "./tab-coordinator.js";
+import { digestOf, TabCoordinator, type TabMessage } from "./tab-coordinator.js";
 import type { TokenSet, UserInfo } from "./types.js";
 
 export type { AuthorizationOptions, AuthorizationUrl } from "./protocol.js";
@@ -178,12 +178,20 @@ export class AuthPIClient {
   async #onTabMessage(message: TabMessage): Promise<void> {
     if (message.type === "logout") {
       this.#events.emit("tab", { kind: "logout-received", at: this.#options.now(), durationMs: 0 });
-      this.#signedOutElsewhere();
+      this.#signedOutElsewhere(message.spare);
     }
     else await this.#refresh.onTabMessage(message);
   }
 
-  #signedOutElsewhere(): void {
+  /**
+   * Another tab logged out (its message, or the logout epoch when the message never came). A
+   * session of another lineage than the one it revoked (`spare`, `"*"`: none was) is revoked here:
+   * a login that completed here as the other tab logged out must not outlive "sign out everywhere".
+   */
+  #signedOutElsewhere(spare?: string): void {
+    const tokens = this.#store.session?.agent.tokens;
+    const own = tokens?.refreshToken ?? tokens?.accessToken;
+    if (tokens && own && spare !== "*" && digestOf(own) !== spare) this.#protocol().then((protocol) => protocol.revokeTokens(tokens)).catch(() => undefined);
     this.#login.loggedOut();
     this.#tabs.forget();
     this.#scheduler.reset();

@@ -52,7 +52,7 @@ export async function signOut(parts: SignOutParts, options: LogoutOptions): Prom
   const tokens = store.session?.agent.tokens;
   let leave: (navigating: boolean) => void = () => undefined;
   login.loggedOut(new Promise((resolve) => (leave = resolve)));
-  tabs.signOutEverywhere();
+  tabs.signOutEverywhere(options.revoke === false ? null : (tokens?.refreshToken ?? null));
   scheduler.reset();
   store.signedOut();
   let revocationError: OAuthError | null = null;

@@ -10,7 +10,11 @@ import { timers, within } from "./timers.js";
  * only a tab holding that very token, a copy of the one that spent it, can
  * open them.
  */
-export type TabMessage = { type: "rotated"; from: string; sealed: Sealed } | { type: "sync"; from: string } | { type: "logout" };
+export type TabMessage =
+  | { type: "rotated"; from: string; sealed: Sealed }
+  | { type: "sync"; from: string }
+  /** `spare`: the digest of the refresh token the logging-out tab revokes, or `"*"` when it revokes none (`revoke: false`). */
+  | { type: "logout"; spare: string };
 
 /** How many rotations the ledger remembers; older entries are pruned first. */
 const LEDGER_SIZE = 500;
@@ -153,12 +157,16 @@ export class TabCoordinator {
     this.#retired = null;
   }
 
-  /** A logout here: every tab hears of it, and every tab that is not running now finds the epoch changed. */
-  signOutEverywhere(): void {
+  /**
+   * A logout here: every tab hears of it, and every tab that is not running now finds the epoch
+   * changed. `revoking`: the refresh token this tab revokes (`null`: none), so that a tab holding
+   * another lineage revokes its own and a copy of ours does not send the same revocation again.
+   */
+  signOutEverywhere(revoking: string | null): void {
     this.forget();
     this.shared.remove(this.keys.spent);
     this.shared.set(this.keys.logoutEpoch, randomToken());
-    this.post({ type: "logout" });
+    this.post({ type: "logout", spare: revoking === null ? "*" : digestOf(revoking) });
   }
 
   /**

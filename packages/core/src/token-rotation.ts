@@ -132,15 +132,20 @@ export class TokenRotation {
    */
   async #awaitHandoff(ticket: Ticket, refreshToken: string): Promise<Claim | null> {
     const { store, tabs, options } = this.parts;
+    const sendingMs = options.timeoutMs + CLAIM_MARGIN_MS;
     let spentForMs = 0;
+    let claimedForMs = 0;
     for (;;) {
       // The first ask went out before this chunk loaded (SessionRefresh): a page that just opened its channel asks again at once.
       tabs.post({ type: "sync", from: digestOf(refreshToken) });
       // Checked again when the wait ends on its timer: a logout another tab made meanwhile signs this tab out now.
       if (this.#changed(ticket) || (await store.changedWithin(SYNC_REPEAT_MS)) || this.#changed(ticket)) return null;
-      const claim = await tabs.claim(refreshToken, options.timeoutMs + CLAIM_MARGIN_MS);
+      // A claim held longer than any request takes is a spend (its lock outlives the answer by 60 s),
+      // whatever this tab's copy of the ledger says: a lagging ledger may have lost the mark.
+      const claim = claimedForMs > sendingMs ? "spent" : await tabs.claim(refreshToken, sendingMs);
       if (typeof claim === "object") return claim;
-      if (claim === "spent" && (spentForMs += SYNC_REPEAT_MS) >= ADOPT_TIMEOUT_MS) {
+      if (claim === "claimed") claimedForMs += SYNC_REPEAT_MS;
+      else if ((spentForMs += SYNC_REPEAT_MS) >= ADOPT_TIMEOUT_MS) {
         // Nobody handed over the newer tokens: sending the spent one would get the grant revoked for every tab.
         throw new RefreshError("invalid_grant", "another tab spent this refresh token and handed over no new tokens");
       }

@@ -180,6 +180,20 @@ describe("a login whose code exchange is in flight during a logout (defect 6)", 
   });
 });
 
+describe("a logout in one tab with other lineages open (simulation seed 514)", () => {
+  it("revokes each tab's own grant once: a copy of the logging-out tab's does not revoke it again", async () => {
+    const copy = record();
+    const leaving = await tab(copy);
+    await tab(copy); // a duplicate: the same lineage
+    const { pending } = await startLogin(); // its own login, completed just before the logout
+    await pending();
+    await leaving.client.logout();
+    await vi.waitFor(() => expect(revoked().sort()).toEqual(["rt-0", "rt-1"]));
+    await pause();
+    expect(revoked()).toHaveLength(2);
+  });
+});
+
 /** A tab that started a login; `pending()` completes it on the callback the IdP sends back. */
 async function startLogin(stored: string | null = null) {
   const location = installLocation(`${APP}/`);
