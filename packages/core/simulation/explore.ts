@@ -96,9 +96,12 @@ export async function explore(options: ExploreOptions): Promise<Summary> {
  * Seeds that found client bugs, run whatever the range: on the old protocol (defects 1, 2, 4
  * and 9 of issue 19: 15, 48, 76, 140, 148, 154, 177) and on the first version of the new one
  * (the spent-token claim let go early, a handoff given up on too soon, a stale handoff's expired
- * token returned, the scheduler blind to the logout epoch: docs/session-protocol.md).
+ * token returned, the scheduler blind to the logout epoch, a login begun before a logout applied
+ * after it, another lineage left unrevoked at logout, a lagging ledger trusted over a long-held
+ * claim, an expired token returned within the floor while shared storage had a newer one:
+ * docs/session-protocol.md).
  */
-export const REGRESSION_SEEDS = [15, 48, 76, 140, 148, 154, 177, 227, 380, 410, 474, 545, 721, 800, 1136, 1163, 1492, 1539, 1606, 1615, 1650, 1685, 1882];
+export const REGRESSION_SEEDS = [15, 48, 76, 108, 140, 148, 154, 177, 187, 227, 275, 355, 380, 410, 474, 514, 545, 642, 721, 800, 1136, 1163, 1492, 1539, 1606, 1615, 1650, 1685, 1882];
 
 /** Half `part` of the seeds to run: `SIM_SEEDS` (default 1,000 under `pnpm test`) from `SIM_FIRST_SEED`, and the regression seeds. */
 export function seedsFor(part: 0 | 1): number[] {

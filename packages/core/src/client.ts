@@ -299,7 +299,11 @@ export class AuthPIClient {
     const session = this.#store.session;
     if (!session) throw signedOut();
     // Not due (which includes "received moments ago": as fresh as it gets, whatever lifetime the IdP states).
-    if (this.#options.now() < sessionDueAt(session.record, this.#options.refreshBufferSeconds)) return session.agent.tokens.accessToken;
+    if (this.#options.now() < sessionDueAt(session.record, this.#options.refreshBufferSeconds)) {
+      // Expired on arrival: newer tokens another tab stored (storage "local") beat it; nothing is sent.
+      if (session.agent.isExpired(0)) await this.#refresh.adoptStored().catch(() => undefined);
+      return (this.#store.session ?? session).agent.tokens.accessToken;
+    }
     try {
       return (await this.#refresh.run()).tokens.accessToken;
     } catch (error) {

@@ -86,6 +86,11 @@ export class SessionRefresh {
   }
 
 
+  /** Newer tokens another tab stored (shared storage), taken without sending anything. */
+  async adoptStored(): Promise<void> {
+    (await this.#loadRotation()).adoptStored();
+  }
+
   #loadRotation(): Promise<TokenRotation> {
     return this.parts.rotation().then((rotation) => (this.#rotation = rotation));
   }

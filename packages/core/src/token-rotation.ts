@@ -83,7 +83,7 @@ export class TokenRotation {
 
   /** Tokens another tab stored for us, a logout or a newer login since `ticket`. */
   #changed(ticket: Ticket): boolean {
-    this.#adoptFromStorage();
+    this.adoptStored();
     return !this.parts.store.isCurrent(ticket);
   }
 
@@ -153,7 +153,7 @@ export class TokenRotation {
   }
 
   /** With shared storage (`storage: "local"`), another tab's refresh is visible right there. */
-  #adoptFromStorage(): void {
+  adoptStored(): void {
     const { store, storage, keys, options } = this.parts;
     const current = store.session;
     const record = readSessionRecord(storage, keys.session, options.issuerUrl, options.clientId);
