@@ -4,21 +4,24 @@ import type { AuthSnapshot } from "./session-store.js";
 
 export type OrgRole = "owner" | "admin" | "member";
 
+// The rules checkAccessRule() refuses at run time (for JavaScript callers) are refused by the
+// compiler too: a rule that can only throw when it runs must not build.
+
+/** Where the rule applies: `org` (alone: membership), the active organization, or (no `role`) any. */
+type Where =
+  | { org: string; activeOrg?: false | undefined; role?: OrgRole | undefined }
+  | { activeOrg: true; org?: undefined; role?: OrgRole | undefined }
+  | { org?: undefined; activeOrg?: boolean | undefined; role?: undefined };
+
+/** The scope check, in the organization or in any: `action` and `resource` together, or neither. */
+type Scope = { action: string; resource: string } | { action?: undefined; resource?: undefined };
+
 /**
  * What a route or a component requires, in one shape for `<RequireAccess>` and
- * `requireAccess()`: the rule is implemented once, here.
+ * `requireAccess()`, implemented once, here: `org` or `activeOrg`, never both; `action` with
+ * `resource`; `role` (an explicit assignment: `owner` does not imply `admin`) with `org` or `activeOrg`.
  */
-export interface AccessRule {
-  /** The organization the rule applies to; alone, it requires membership. */
-  org?: string | undefined;
-  /** The rule applies in the active organization, where `org` would name one. */
-  activeOrg?: boolean | undefined;
-  /** With `resource`: the scope check, in the organization or in any. */
-  action?: string | undefined;
-  resource?: string | undefined;
-  /** With `org` or `activeOrg`: an explicit role assignment (`owner` does not imply `admin`). */
-  role?: OrgRole | undefined;
-}
+export type AccessRule = Where & Scope;
 
 export type AccessVerdict = "loading" | "error" | "signed-out" | "allowed" | "denied" | "no-active-org";
 

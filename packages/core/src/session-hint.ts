@@ -38,18 +38,12 @@ export class SessionHint {
   worthTrying(epoch: string): boolean {
     const hint = this.shared.getJson(this.keys.hint) as { epoch?: unknown; until?: unknown } | undefined;
     const left = typeof hint?.until === "number" ? hint.until - this.now() : 0;
-    const tried = this.attemptedAt();
-    return hint?.epoch === epoch && left > 0 && left <= HINT_TTL_MS && (tried === null || Math.abs(this.now() - tried) >= RETRY_AFTER_MS);
+    const tried = Number(this.tab.get(this.keys.restore) ?? NaN);
+    return hint?.epoch === epoch && left > 0 && left <= HINT_TTL_MS && !(Math.abs(this.now() - tried) < RETRY_AFTER_MS);
   }
 
   /** Noted before leaving for the IdP: if the redirect never comes back (Stop, the IdP down), the next load of this tab does not try again. */
   attempted(): void {
     this.tab.set(this.keys.restore, String(this.now()));
-  }
-
-  /** When this tab last tried (ms), or `null`. */
-  attemptedAt(): number | null {
-    const at = Number(this.tab.get(this.keys.restore) ?? NaN);
-    return Number.isFinite(at) ? at : null;
   }
 }

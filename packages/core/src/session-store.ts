@@ -4,7 +4,6 @@ import type { OAuthError } from "./errors.js";
 import { ofEpoch, sessionRecord, type SessionRecord } from "./session-record.js";
 import type { SessionHint } from "./session-hint.js";
 import type { SafeStorage } from "./storage.js";
-import { timers } from "./timers.js";
 import type { Organization } from "./types.js";
 
 export type AuthStatus = "loading" | "authenticated" | "unauthenticated" | "error";
@@ -120,22 +119,6 @@ export class SessionStore {
       };
       const unsubscribe = this.subscribe(check);
       check();
-    });
-  }
-
-  /** True at the next replacement or end of the session, false if `ms` pass first. Waits on a timer, never polls the clock. */
-  changedWithin(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const generation = this.#generation;
-      const finish = (changed: boolean) => {
-        unsubscribe();
-        timers.clearTimeout(timer);
-        resolve(changed);
-      };
-      const unsubscribe = this.subscribe(() => {
-        if (this.#generation !== generation) finish(true);
-      });
-      const timer = timers.setTimeout(() => finish(false), ms);
     });
   }
 

@@ -12,6 +12,7 @@ import type { Session, SessionStore, Ticket } from "./session-store.js";
 import type { SafeStorage } from "./storage.js";
 import type { StorageKeys } from "./storage-keys.js";
 import { digestOf, type Claim, type TabCoordinator, type TabMessage } from "./tab-coordinator.js";
+import { timers } from "./timers.js";
 
 /**
  * How long a tab waits for the tokens of a refresh another tab already made: several rounds of
@@ -81,6 +82,21 @@ export class TokenRotation {
     return store.session.agent;
   }
 
+  /** True at the next replacement or end of the session, false if `ms` pass first. Waits on a timer, never polls the clock. */
+  #changedWithin(ms: number): Promise<boolean> {
+    const { store } = this.parts;
+    const ticket = store.ticket();
+    return new Promise((resolve) => {
+      const finish = (changed: boolean) => {
+        unsubscribe();
+        timers.clearTimeout(timer);
+        resolve(changed);
+      };
+      const unsubscribe = store.subscribe(() => !store.isCurrent(ticket) && finish(true));
+      const timer = timers.setTimeout(() => finish(false), ms);
+    });
+  }
+
   /** Tokens another tab stored for us, a logout or a newer login since `ticket`. */
   #changed(ticket: Ticket): boolean {
     this.adoptStored();
@@ -139,7 +155,7 @@ export class TokenRotation {
       // The first ask went out before this chunk loaded (SessionRefresh): a page that just opened its channel asks again at once.
       tabs.post({ type: "sync", from: digestOf(refreshToken) });
       // Checked again when the wait ends on its timer: a logout another tab made meanwhile signs this tab out now.
-      if (this.#changed(ticket) || (await store.changedWithin(SYNC_REPEAT_MS)) || this.#changed(ticket)) return null;
+      if (this.#changed(ticket) || (await this.#changedWithin(SYNC_REPEAT_MS)) || this.#changed(ticket)) return null;
       // A claim held longer than any request takes is a spend (its lock outlives the answer by 60 s),
       // whatever this tab's copy of the ledger says: a lagging ledger may have lost the mark.
       const claim = claimedForMs > sendingMs ? "spent" : await tabs.claim(refreshToken, sendingMs);

@@ -91,8 +91,12 @@ describe("requireAccess(client, rule)", () => {
     expect(location.assigned).toEqual([]);
   });
 
-  it("refuses a malformed rule with a TypeError", async () => {
+  it("refuses a malformed rule: a compile error, and a TypeError for JavaScript callers", async () => {
+    // @ts-expect-error action without resource
     await expect(requireAccess(fakeClient(idp, storage), { action: "read" })).rejects.toBeInstanceOf(TypeError);
+    // @ts-expect-error org and activeOrg together
     await expect(requireAccess(fakeClient(idp, storage), { org: "org_acme", activeOrg: true })).rejects.toBeInstanceOf(TypeError);
+    // @ts-expect-error role without org or activeOrg
+    await expect(requireAccess(fakeClient(idp, storage), { role: "admin" })).rejects.toBeInstanceOf(TypeError);
   });
 });

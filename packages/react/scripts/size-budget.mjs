@@ -15,8 +15,9 @@ const entries = [
     name: "app: AuthPIProvider + useAccess + RequireAccess",
     // The first load stays at 13 KB: what talks to the IdP (refresh work, login completion,
     // end-session) is in the protocol chunk. The total was 28.5 until the new-tab restoration
-    // (issue 20, ~0.7 KB gzip) and the error sentences of <RequireAccess> (issue 21, ~0.5 KB).
-    budget: { first: 13 * KB, total: 30 * KB },
+    // (issue 20, ~0.7 KB gzip), the error sentences of <RequireAccess> (issue 21, ~0.5 KB) and the
+    // protocol fixes the simulation led to (logout epoch in logins, revocation of other lineages).
+    budget: { first: 13 * KB, total: 30.5 * KB },
     source: `
       import { AuthPIClient } from "@authpi/core";
       import { AuthPIProvider, RequireAccess, useAccess } from "@authpi/react";
@@ -27,7 +28,7 @@ const entries = [
         return jsx(AuthPIProvider, { client, children: jsx(RequireAccess, { action: "read", resource: "projects", children: jsx(Projects, {}) }) });
       }`,
   },
-  { name: "@authpi/core (everything)", budget: { first: 13 * KB, total: 30 * KB }, source: `export * from "@authpi/core";` },
+  { name: "@authpi/core (everything)", budget: { first: 13 * KB, total: 30.5 * KB }, source: `export * from "@authpi/core";` },
   // One file, no splitting: tree-shaking alone must drop the client, jose and zod.
   { name: "hasAccess alone", budget: { first: 1 * KB, total: 1 * KB }, source: `export { hasAccess } from "@authpi/core";`, forbid: ["jose", "zod"], splitting: false },
   // The devtools on top of an app that has core and the React binding already (external here).

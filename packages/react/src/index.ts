@@ -3,7 +3,7 @@ export { useAccess, useActiveAccess, useActiveOrg, useAgent, useAuthPI, useAuthP
 export { useSuspenseAuthPI } from "./suspense.js";
 export { explainAuthError, type AuthErrorText } from "./error-text.js";
 export { RequireAccess, type OrgRole, type RequireAccessProps, type RequireAccessViews } from "./require-access.js";
-export { requireAccess, type AccessRule } from "./access-rule.js";
+export { requireAccess, type AccessRule } from "@authpi/core";
 export type { AuthPIStore } from "./store.js";
 // Types people write next to these components, so they need not import @authpi/core for them.
 // What route guards need next to the hooks: the rule, and the errors it rejects with.

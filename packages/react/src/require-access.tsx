@@ -1,6 +1,5 @@
-import { accessVerdict, checkAccessRule } from "@authpi/core";
+import { accessVerdict, checkAccessRule, type AccessRule } from "@authpi/core";
 import { useEffect, useRef, type ReactNode } from "react";
-import type { AccessRule } from "./access-rule.js";
 import { explainAuthError } from "./error-text.js";
 import { useAuthPIStore, useAuthSelector } from "./store.js";
 
