@@ -129,6 +129,18 @@ export class Checker {
     return this.#now - since + this.#clockJumps.filter((jump) => jump.at > since).reduce((sum, jump) => sum + jump.deltaMs, 0);
   }
 
+  /**
+   * The page stopped running (frozen, or in the back-forward cache, which drops channel messages):
+   * its next `sync` counts as its first. Holders answer only the latest rotation; a copy that fell
+   * behind while its tab could not ask or hear is the documented "two rotations old" limit, as for a
+   * page that starts with it (seeds 6204, 6391, 9198: a waiter put in the back-forward cache mid-wait
+   * lost every answer and came back two or more rotations behind). A running waiter is still judged
+   * from its first ask, so a holder that lets a listening tab fall behind is not excused.
+   */
+  away(page: Page): void {
+    for (const key of this.#firstAsk.keys()) if (key.startsWith(`${page.label} `)) this.#firstAsk.delete(key);
+  }
+
   /** Per page and digest: a tab's first `sync` for a token, and how many rotations its copy was behind then. */
   readonly #firstAsk = new Map<string, { at: number; behind: number }>();
   /** Pages whose session ended on a fatal answer, by the request that brought it (the last token request of the page). */

@@ -205,6 +205,7 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
         return;
       case "freeze": {
         browser.freeze(page);
+        checker.away(page);
         const ms = action.n * action.n * 6_000;
         loop.at(ms, null, `${label} resumes after ${ms / 1000} s frozen`, () => browser.wake(page, "resume"));
         return;
@@ -218,6 +219,7 @@ export async function runScenario(scheduler: Scheduler, scenario: Scenario): Pro
           return;
         }
         page.state = "bfcache";
+        checker.away(page);
         loop.at(ms, null, `${label} back from the back-forward cache after ${ms / 1000} s`, () => browser.wake(page, "pageshow"));
         return;
       }
