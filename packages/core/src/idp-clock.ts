@@ -17,6 +17,8 @@
 
 /** Beyond a day it is a broken header, not a clock that is off (a wrong time zone stays within 14 h). */
 const MAX_OFFSET_MS = 86_400_000;
+/** A round trip longer than this (a page frozen while the answer waited) says nothing precise about the offset. */
+const MAX_ROUND_TRIP_MS = 10_000;
 
 export class IdpClock {
   /** IdP time minus device time, ms. */
@@ -26,7 +28,12 @@ export class IdpClock {
 
   /** The IdP's time now, ms. */
   idpNow(): number {
-    return this.now() + this.#offset;
+    return this.idpAt(this.now());
+  }
+
+  /** The IdP's time when the device's clock showed `deviceMs`. */
+  idpAt(deviceMs: number): number {
+    return deviceMs + this.#offset;
   }
 
   /** An IdP time (unix seconds, e.g. a claim) on the device's clock. */
@@ -39,6 +46,6 @@ export class IdpClock {
     // Stamped somewhere in the round trip, truncated to the second: aim at the middle of both.
     const offset = Date.parse(response.headers.get("date") ?? "") + 500 - (sentAt + this.now()) / 2;
     // NaN (no header, garbage) fails this comparison too.
-    if (Math.abs(offset) < MAX_OFFSET_MS) this.#offset = offset;
+    if (Math.abs(offset) < MAX_OFFSET_MS && this.now() - sentAt < MAX_ROUND_TRIP_MS) this.#offset = offset;
   }
 }

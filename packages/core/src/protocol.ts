@@ -146,13 +146,16 @@ export class Protocol {
     const receivedAt = this.options.now() / 1000;
     // The keys are needed next: fetch them alongside the token request (a failure surfaces at verification).
     this.issuer.keys(false).catch(() => undefined);
+    const sentAt = this.options.now();
     const response = await this.#tokenRequest(
       { grant_type: "authorization_code", code, code_verifier: codeVerifier, redirect_uri: this.options.redirectUri },
       false,
     );
     // AuthPI requires the ID token; without one there is no verified identity (security case 16).
     if (!response.id_token) throw new TokenParseError("missing_id_token", "the token response has no id_token");
-    const claims = await this.issuer.verify(response.id_token, expect);
+    // Judged at the IdP's time of our request: an answer to it is no replay, and a page frozen while
+    // the answer waited must not find the token expired by the time it runs again.
+    const claims = await this.issuer.verify(response.id_token, { ...expect, nowMs: this.issuer.clock.idpAt(sentAt) });
     // Without expires_in, the ID token's exp on the device's clock: the IdP's would be minutes off on a skewed device.
     return new AuthenticatedAgent(toTokenSet(response, response.id_token, this.issuer.clock.local(claims.exp), receivedAt), claims, this.options.now);
   }
@@ -192,10 +195,11 @@ export class Protocol {
     // spent, and a key set we could not fetch then would cost the session.
     await this.issuer.keys(false);
     const receivedAt = this.options.now() / 1000;
+    const sentAt = this.options.now();
     const response = await this.#tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken }, true);
     let claims = agent.claims as IdTokenClaims;
     if (response.id_token) {
-      const fresh = await this.#verifyHeld(response.id_token);
+      const fresh = await this.#verifyHeld(response.id_token, this.issuer.clock.idpAt(sentAt));
       // OIDC Core §12.2: the same subject, and no nonce or auth_time from another login (security case 28).
       if (fresh.sub !== claims.sub) throw new SubjectMismatchError(claims.sub, fresh.sub);
       if (fresh.nonce !== undefined && fresh.nonce !== claims.nonce) {
@@ -214,16 +218,16 @@ export class Protocol {
   }
 
   /** Verifies an ID token of a response we hold (its refresh token is already spent): a key-set failure is retried, not fatal. */
-  async #verifyHeld(idToken: string): Promise<IdTokenClaims> {
+  async #verifyHeld(idToken: string, nowMs: number): Promise<IdTokenClaims> {
     for (const delay of KEY_RETRY_DELAYS_MS) {
       try {
-        return await this.issuer.verify(idToken, {});
+        return await this.issuer.verify(idToken, { nowMs });
       } catch (error) {
         if (!(error instanceof JwksError)) throw error;
         await sleep(delay);
       }
     }
-    return this.issuer.verify(idToken, {});
+    return this.issuer.verify(idToken, { nowMs });
   }
 
   /** The userinfo claims; their `sub` must be the agent's (OIDC Core §5.3.2, security case 37). */

@@ -57,13 +57,17 @@ export class TokenRotation {
    * spender gives it back (its request reached no IdP) or went away mid-request.
    */
   async refreshOrAdopt(planned: Session, ticket: Ticket, attempt: { ours: boolean }): Promise<AuthenticatedAgent> {
-    const agent = await this.#refreshOrAdoptOnce(planned, ticket, attempt);
-    // What a tab adopts can itself be due: a handoff queued while this page was frozen brings
-    // tokens that expired long ago. Once more from those, or the caller gets an expired token.
+    let agent = await this.#refreshOrAdoptOnce(planned, ticket, attempt);
+    // What a tab adopts can itself be due: handoffs queued while this page was frozen bring tokens
+    // that expired long ago, one after another. Again from those (a few times at most), or the
+    // caller gets an expired token.
     const { store, options } = this.parts;
-    const adopted = store.session;
-    if (attempt.ours || !adopted || options.now() < sessionDueAt(adopted.record, options.refreshBufferSeconds)) return agent;
-    return this.#refreshOrAdoptOnce(adopted, store.ticket(), attempt);
+    for (let round = 0; round < 3; round += 1) {
+      const adopted = store.session;
+      if (attempt.ours || !adopted || options.now() < sessionDueAt(adopted.record, options.refreshBufferSeconds)) break;
+      agent = await this.#refreshOrAdoptOnce(adopted, store.ticket(), attempt);
+    }
+    return agent;
   }
 
   async #refreshOrAdoptOnce(planned: Session, ticket: Ticket, attempt: { ours: boolean }): Promise<AuthenticatedAgent> {
@@ -176,7 +180,13 @@ export class TokenRotation {
     if (!current || !record || record.tokens.refreshToken === current.record.tokens.refreshToken) return;
     if (record.claims.sub !== current.record.claims.sub || record.receivedAt < current.record.receivedAt) return;
     const agent = agentFromRecord(record, options.now);
-    if (agent) store.adopted(agent, record);
+    if (agent) this.#adopted(agent, record);
+  }
+
+  /** Another tab's refresh is ours now: a retry this tab still had pending is over (else a storm after an outage). */
+  #adopted(agent: AuthenticatedAgent, record: SessionRecord): void {
+    this.parts.store.adopted(agent, record);
+    this.parts.scheduler().succeeded();
   }
 
   /** Tells the tabs that held `refreshToken` what replaced it, sealed so only they can read it. */
@@ -210,7 +220,7 @@ export class TokenRotation {
     if (!agent) return;
     // The rotation happened when the spender received these tokens, not now (a late adopter must not extend the 60 s).
     tabs.retire(refreshToken, record.receivedAt * 1000);
-    store.adopted(agent, record);
+    this.#adopted(agent, record);
     this.parts.events.emit("tab", { kind: "rotation-adopted", at: options.now(), durationMs: 0 });
   }
 }
