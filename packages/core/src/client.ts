@@ -300,9 +300,15 @@ export class AuthPIClient {
     if (!session) throw signedOut();
     // Not due (which includes "received moments ago": as fresh as it gets, whatever lifetime the IdP states).
     if (this.#options.now() < sessionDueAt(session.record, this.#options.refreshBufferSeconds)) {
-      // Expired on arrival: newer tokens another tab stored (storage "local") beat it; nothing is sent.
-      if (session.agent.isExpired(0)) await this.#refresh.adoptStored().catch(() => undefined);
-      return (this.#store.session ?? session).agent.tokens.accessToken;
+      if (!session.agent.isExpired(0)) return session.agent.tokens.accessToken;
+      // Expired on arrival, within the floor: nothing may be sent. Another tab's newer tokens still
+      // beat it: stored (storage "local"), or on their way when that tab spent our refresh token
+      // (the refresh below then only waits for its handoff).
+      const refreshToken = session.agent.tokens.refreshToken;
+      if (!refreshToken || !this.#tabs.isSpent(refreshToken)) {
+        await this.#refresh.adoptStored().catch(() => undefined);
+        return (this.#store.session ?? session).agent.tokens.accessToken;
+      }
     }
     try {
       return (await this.#refresh.run()).tokens.accessToken;
