@@ -35,7 +35,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `fn` in the page until it returns truthy. Errors count as "not yet": the page may be

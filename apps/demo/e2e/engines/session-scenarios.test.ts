@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startServers, type Servers } from "../support/stack.js";
 import { launchChromiumEngine } from "./chromium.js";
-import { click, count, currentUrl, selectOption, textOf, waitForSelector, waitForUrl, waitUntil, type Engine, type EngineProfile, type EngineWindow } from "./engine.js";
+import { click, count, currentUrl, pause, selectOption, textOf, waitForSelector, waitForUrl, waitUntil, type Engine, type EngineProfile, type EngineWindow } from "./engine.js";
 import { launchFirefoxEngine } from "./firefox.js";
 import { pageRecord, pageRecorder } from "./page-recorder.js";
 import { recordServerRequests, type ServerRequests } from "./server-requests.js";
@@ -32,7 +32,6 @@ afterAll(async () => {
   await servers?.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const issuerPath = () => new URL(servers.idp.issuerUrl).pathname;
 /** The token endpoint's answers (status codes) since the last clear. */
 const tokenAnswers = () => atIdp.requests.filter((request) => request.method === "POST" && request.url === `${issuerPath()}/token`).map((request) => request.status);
@@ -133,10 +132,10 @@ describe.each(engines)("%s", (engineName, launch) => {
     servers.idp.resetCounters();
     atIdp.clear();
     // Two refresh periods with two windows holding one refresh token lineage.
-    await sleep(2 * (TTL / 2) * 1000 + 1_000);
+    await pause(2 * (TTL / 2) * 1000 + 1_000);
     // Read between two refreshes: the IdP counts a request before the window has its answer.
     const windowsRefreshes = async () => (await refreshCount(opener)) + (await refreshCount(duplicate));
-    for (let tries = 0; tries < 30 && ((await windowsRefreshes()) !== idpRefreshes() || tokenAnswers().includes(0)); tries += 1) await sleep(100);
+    for (let tries = 0; tries < 30 && ((await windowsRefreshes()) !== idpRefreshes() || tokenAnswers().includes(0)); tries += 1) await pause(100);
     const refreshes = idpRefreshes();
     expect(refreshes).toBeGreaterThanOrEqual(2);
     expect(tokenAnswers()).toEqual(Array(refreshes).fill(200));
@@ -201,7 +200,7 @@ describe.each(engines)("%s", (engineName, launch) => {
     console.log(`engines: ${engineName}: the window away during the logout came back ${(await away.evaluate(pageRecord, null)).restored ? "from the back-forward cache" : "by a reload"}`);
     expect(await storedSession(away)).toBeNull();
     // Past the moment its held access token was due for a refresh: it sent nothing.
-    await sleep((TTL / 2) * 1000 + 1_000);
+    await pause((TTL / 2) * 1000 + 1_000);
     expect(servers.idp.tokenRequests()).toEqual({});
     await waitForStatus(away, "unauthenticated");
   });
@@ -223,7 +222,7 @@ describe.each(engines)("%s", (engineName, launch) => {
     await waitForProjectsOf(second, "org_acme");
     await selectOption(second, "[data-testid=org-switcher]", "org_globex");
     await waitForProjectsOf(second, "org_globex");
-    await sleep(1_000);
+    await pause(1_000);
     expect(await orgPicked(first)).toBe("org_acme");
     await first.reload();
     await second.reload();
@@ -248,7 +247,7 @@ describe.each(engines)("%s", (engineName, launch) => {
     expect(await page.evaluate(() => document.querySelector("[data-testid=auth-error]")?.getAttribute("data-error-code"), null)).toBe("access_denied");
     expect(await textOf(page, "[data-testid=auth-error]")).toContain(payload);
     expect(await count(page, "img[src=x]")).toBe(0);
-    await sleep(500);
+    await pause(500);
     expect((await page.evaluate(pageRecord, null)).dialogs).toEqual([]);
     expect(servers.idp.tokenRequests()).toEqual({});
   });

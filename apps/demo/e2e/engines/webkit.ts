@@ -2,31 +2,24 @@
 // Xvfb since it has no headless mode. A WebDriver session is one profile; it drives one window
 // at a time, so each command first switches to its window.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { ensureInstalled } from "../support/stack.js";
-import type { Engine, EngineProfile, EngineWindow, PageFunction } from "./engine.js";
+import { closeSync, openSync } from "node:fs";
+import { artifactsDir, ensureInstalled, freePort } from "../support/stack.js";
+import { pause, type Engine, type EngineProfile, type EngineWindow, type PageFunction } from "./engine.js";
 
 const DRIVER = "/usr/bin/WebKitWebDriver";
 const XVFB = "/usr/bin/Xvfb";
 /** The W3C key under which WebDriver returns an element reference. */
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+/** A new session answers in ~0.2 s; one that has not in 10 s never will (its browser died). */
+const SESSION_TIMEOUT_MS = 10_000;
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts Xvfb on a display it picks itself (`-displayfd`) and resolves with ":N". */
+/**
+ * Starts Xvfb on a display it picks itself (`-displayfd`) and resolves with ":N". `-noreset`: by
+ * default an X server resets when its last client leaves, and a MiniBrowser of the next WebDriver
+ * session that connects meanwhile dies with "cannot open display" (its session never answers).
+ */
 function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
-  const xvfb = spawn(XVFB, ["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], { stdio: ["ignore", "pipe", "ignore"] });
+  const xvfb = spawn(XVFB, ["-displayfd", "1", "-noreset", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], { stdio: ["ignore", "pipe", "ignore"] });
   return new Promise((resolve, reject) => {
     xvfb.once("error", reject);
     xvfb.once("exit", (code) => reject(new Error(`Xvfb exited with ${code}`)));
@@ -35,8 +28,8 @@ function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
 }
 
 function webDriver(base: string) {
-  return async function command<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method, headers: { "Content-Type": "application/json" } };
+  return async function command<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown, timeout = 30_000): Promise<T> {
+    const init: RequestInit = { method, headers: { "Content-Type": "application/json" }, signal: AbortSignal.timeout(timeout) };
     if (method === "POST") init.body = JSON.stringify(body ?? {});
     const response = await fetch(`${base}${path}`, init);
     const { value } = (await response.json()) as { value: T & { error?: string; message?: string } };
@@ -118,7 +111,10 @@ export async function launchWebkitEngine(): Promise<Engine> {
   ensureInstalled(XVFB, ["xvfb"]);
   const xvfb = await startXvfb();
   const port = await freePort();
-  const driver = spawn(DRIVER, [`--port=${port}`, "--host=127.0.0.1"], { env: { ...process.env, DISPLAY: xvfb.display }, stdio: "ignore" });
+  // Its log (and MiniBrowser's) next to the screenshots, for when a session misbehaves.
+  const log = openSync(`${artifactsDir}../webkit-driver.log`, "w");
+  const driver = spawn(DRIVER, [`--port=${port}`, "--host=127.0.0.1"], { env: { ...process.env, DISPLAY: xvfb.display }, stdio: ["ignore", log, log] });
+  closeSync(log);
   const command = webDriver(`http://127.0.0.1:${port}`);
   const stop = () => {
     driver.kill();
@@ -135,6 +131,7 @@ export async function launchWebkitEngine(): Promise<Engine> {
     stop();
     throw error;
   }
+  // Known once a session is open: the driver states it in the session's capabilities only.
   let version = "";
   return {
     name: "webkit",
@@ -142,11 +139,14 @@ export async function launchWebkitEngine(): Promise<Engine> {
       return `WebKitGTK ${version}`;
     },
     async newProfile() {
-      const { sessionId, capabilities } = await command<{ sessionId: string; capabilities: { browserVersion: string } }>("POST", "/session", {
+      const { sessionId, capabilities } = await command<{ sessionId: string; capabilities: { browserVersion: string } }>(
+        "POST",
+        "/session",
         // A WebDriver script carries no user gesture, and WebKit blocks window.open without one
         // (Chromium's and Firefox's automation let it through): allowed here, or no window opens.
-        capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { args: ["--automation", "--javascript-can-open-windows-automatically=true"] } } },
-      });
+        { capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { args: ["--automation", "--javascript-can-open-windows-automatically=true"] } } } },
+        SESSION_TIMEOUT_MS,
+      );
       version = capabilities.browserVersion;
       return webkitProfile(command, sessionId);
     },
