@@ -81,12 +81,26 @@ export const projects: TestProjectConfiguration[] = [
     test: {
       name: "browser",
       root: "apps/demo",
-      include: ["e2e/**/*.test.ts"],
+      include: ["e2e/*.test.ts"],
       environment: "node",
       // Each file starts its own IdP, Vite server and Chromium: one file at a
       // time, after the unit projects, so two cores are not fought over.
       fileParallelism: false,
       sequence: { groupOrder: 1 },
+      testTimeout: 90_000,
+      hookTimeout: 120_000,
+    },
+  }),
+  // The session scenarios in Chromium, Firefox ESR and WebKitGTK (apps/demo/e2e/engines): one
+  // IdP, one Vite server, the engines one after another. After `browser`, never beside it.
+  defineProject({
+    ...sourceCondition,
+    test: {
+      name: "engines",
+      root: "apps/demo",
+      include: ["e2e/engines/*.test.ts"],
+      environment: "node",
+      sequence: { groupOrder: 2 },
       testTimeout: 90_000,
       hookTimeout: 120_000,
     },
@@ -100,7 +114,7 @@ export const projects: TestProjectConfiguration[] = [
       root: "apps/examples",
       include: ["e2e/**/*.test.ts"],
       environment: "node",
-      sequence: { groupOrder: 2 },
+      sequence: { groupOrder: 3 },
       testTimeout: 90_000,
       hookTimeout: 120_000,
     },
@@ -114,7 +128,7 @@ export const projects: TestProjectConfiguration[] = [
       root: "apps/packed-install",
       include: ["*.test.ts"],
       environment: "node",
-      sequence: { groupOrder: 3 },
+      sequence: { groupOrder: 4 },
       testTimeout: 180_000,
       hookTimeout: 240_000,
     },

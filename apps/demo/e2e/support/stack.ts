@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startDevIdp, type DevIdp, type DevIdpOptions } from "@authpi/dev-idp";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { createServer, type ViteDevServer } from "vite";
+import { createServer, type PluginOption, type ViteDevServer } from "vite";
 
 const demoDir = fileURLToPath(new URL("../..", import.meta.url));
 export const artifactsDir = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
@@ -20,7 +20,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createNetServer();
     server.unref();
@@ -33,17 +33,38 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Debian's Chromium (Playwright cannot download its own here). A fresh
- * machine may not have it yet: install it when we are root, else say how.
+ * A Debian browser (no test runner can download its own here). A fresh machine may not have it
+ * yet: install its packages when we are root, else say how. Chromium comes with its recommended
+ * packages (as it always has); the other engines without (BROWSER-ENGINES.md sizes).
  */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing: run "apt-get install -y chromium" first`);
-  execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"], { stdio: "inherit" });
+export function ensureInstalled(binary: string, packages: string[], withRecommends = false): void {
+  if (existsSync(binary)) return;
+  const install = `apt-get install -y -qq ${withRecommends ? "" : "--no-install-recommends "}${packages.join(" ")}`;
+  if (process.getuid?.() !== 0) throw new Error(`${binary} is missing: run "${install}" as root first`);
+  execFileSync("sh", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive ${install} >/dev/null`], { stdio: "inherit" });
 }
 
-export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
-  ensureChromium();
+/** Debian's Chromium as the suites launch it. */
+export function launchChromium(): Promise<Browser> {
+  ensureInstalled(CHROMIUM, ["chromium"], true);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright turns the back-forward cache off; the suites test pages restored from it.
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+    // Without these Chromium stalls on calls to Google's hosts that this closed network refuses.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export interface Servers {
+  idp: DevIdp;
+  appUrl: string;
+  close(): Promise<void>;
+}
+
+/** The dev IdP and the demo's Vite server on free ports; `plugins` go into the Vite server. */
+export async function startServers(options: DevIdpOptions = {}, plugins: PluginOption[] = []): Promise<Servers> {
   mkdirSync(artifactsDir, { recursive: true });
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -54,6 +75,7 @@ export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
     vite = await createServer({
       root: demoDir,
       configFile: `${demoDir}/vite.config.ts`,
+      plugins,
       server: { host: "127.0.0.1", port, strictPort: true, hmr: false },
       // Its own optimizer cache: a `pnpm dev` running beside the suite must not re-optimize under it.
       cacheDir: `${demoDir}node_modules/.vite-e2e`,
@@ -64,14 +86,19 @@ export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
     await idp.close();
     throw error;
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright turns the back-forward cache off; the suites test pages restored from it.
-    ignoreDefaultArgs: ["--disable-back-forward-cache"],
-    // Without these Chromium stalls on calls to Google's hosts that this closed network refuses.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  return {
+    idp,
+    appUrl,
+    close: async () => {
+      await vite?.close();
+      await idp.close();
+    },
+  };
+}
+
+export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
+  const { idp, appUrl, close } = await startServers(options);
+  const browser = await launchChromium();
   // Warm Vite's transform cache so the first test does not pay for it.
   const warm = await browser.newPage();
   await warm.goto(appUrl);
@@ -83,8 +110,7 @@ export async function startStack(options: DevIdpOptions = {}): Promise<Stack> {
     browser,
     close: async () => {
       await browser.close();
-      await vite?.close();
-      await idp.close();
+      await close();
     },
   };
 }
