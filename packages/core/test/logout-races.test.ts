@@ -6,6 +6,7 @@ import { AuthPIClient } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { installLocation } from "./support/browser-location.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { storedRecord } from "./support/stored-record.js";
 
 const APP = "http://127.0.0.1:5173";
 const KEY = "authpi:cli_test:session";
@@ -32,16 +33,7 @@ const rotation = (delayMs = 0) => async (params: Record<string, string>) => {
   return { delayMs, body: { access_token: `at-${issued}`, token_type: "Bearer", expires_in: 300, refresh_token: `rt-${issued}`, scope: "openid", ...idToken } };
 };
 
-function record(receivedAt = Math.floor(Date.now() / 1000) - 280) {
-  return JSON.stringify({
-    v: 1,
-    issuer: idp.issuer,
-    clientId: "cli_test",
-    tokens: { accessToken: "at-0", idToken: "id-0", refreshToken: "rt-0", tokenType: "Bearer", scope: "openid", expiresAt: receivedAt + 300 },
-    claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: receivedAt + 300, iat: receivedAt },
-    receivedAt,
-  });
-}
+const record = (receivedAt?: number) => storedRecord(idp.issuer, receivedAt ?? Math.floor(Date.now() / 1000) - 280);
 
 async function tab(stored: string | null, options: { now?: () => number; start?: boolean } = {}) {
   const storage: StorageLike = memoryStorage();

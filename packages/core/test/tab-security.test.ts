@@ -6,6 +6,7 @@ import { AuthPIClient } from "../src/index.js";
 import { memoryStorage, type StorageLike } from "../src/storage.js";
 import { digestOf } from "../src/tab-coordinator.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
+import { storedRecord } from "./support/stored-record.js";
 
 const KEY = "authpi:cli_test:session";
 const LEDGER = "authpi:cli_test:spent";
@@ -32,18 +33,7 @@ afterEach(async () => {
   await idp.close();
 });
 
-function record(receivedAt = Math.floor(clock / 1000) - 280) {
-  return JSON.stringify({
-    v: 1,
-    issuer: idp.issuer,
-    clientId: "cli_test",
-    tokens: { accessToken: "at-0", idToken: "id-0", refreshToken: "rt-0", tokenType: "Bearer", scope: "openid", expiresAt: receivedAt + 300 },
-    claims: { iss: idp.issuer, sub: "usr_1", aud: "cli_test", exp: receivedAt + 300, iat: receivedAt },
-    receivedAt,
-    // Signed in now: in the current logout epoch (a record from before a logout carries the old one).
-    epoch: localStorage.getItem("authpi:cli_test:logout-epoch") ?? undefined,
-  });
-}
+const record = (receivedAt?: number) => storedRecord(idp.issuer, receivedAt ?? Math.floor(clock / 1000) - 280);
 
 async function tab(stored: string | null, options: { memory?: boolean } = {}) {
   const storage: StorageLike = memoryStorage();

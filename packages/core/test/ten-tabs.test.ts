@@ -11,18 +11,8 @@ import { settle, SESSION_KEY, useFakeBrowser } from "./support/fake-session.js";
 import { startHostileIdp, type HostileIdp } from "./support/hostile-idp.js";
 import { fakeBroadcast, fakeLocks } from "./support/tab-sim.js";
 
-// Sealing without WebCrypto, whose thread pool the fake clock cannot order; the same contract (only
-// the replaced token opens it). The real sealing is tab-security.test.ts's.
-vi.mock("../src/sealed-record.js", async () => {
-  const { digestOf } = await import("../src/tab-coordinator.js");
-  return {
-    seal: async (value: unknown, token: string) => ({ iv: new Uint8Array(12), data: new TextEncoder().encode(JSON.stringify({ key: digestOf(token), value })) }),
-    unseal: async (sealed: { data: Uint8Array }, token: string) => {
-      const opened = JSON.parse(new TextDecoder().decode(sealed.data)) as { key: string; value: unknown };
-      return opened.key === digestOf(token) ? opened.value : undefined;
-    },
-  };
-});
+// Sealing in the clear: a fake clock cannot order WebCrypto's thread pool (support/plain-sealing.ts).
+vi.mock("../src/sealed-record.js", () => import("./support/plain-sealing.js"));
 
 const TTL = 10;
 const PERIOD_MS = (TTL / 2) * 1000;

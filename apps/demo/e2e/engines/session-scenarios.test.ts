@@ -205,6 +205,31 @@ describe.each(engines)("%s", (engineName, launch) => {
     await waitForStatus(away, "unauthenticated");
   });
 
+  it("a brand-new window (typed URL, no opener) restores the session from the IdP without a click, at its deep link; after a logout one starts signed out and sends nothing (SPEC §9)", async () => {
+    const first = await signIn(profile, "olivia@acme.test");
+    servers.idp.resetCounters();
+    atIdp.clear();
+    const fresh = await profile.newWindow();
+    await fresh.goto(`${servers.appUrl}/projects?sort=name#top`);
+    await waitForStatus(fresh, "authenticated");
+    await waitForSelector(fresh, "[data-testid=project-list]");
+    expect(await fresh.evaluate(() => `${location.pathname}${location.search}${location.hash}`, null)).toBe("/projects?sort=name#top");
+    expect(await statusesSeen(fresh)).toEqual(["loading", "authenticated"]);
+    const authorizations = atIdp.requests.filter((request) => request.url.startsWith(`${issuerPath()}/auth?`));
+    expect(authorizations.map((request) => new URLSearchParams(request.url.split("?")[1]).get("prompt"))).toEqual(["none"]);
+    expect(servers.idp.tokenRequests()).toEqual({ authorization_code: 1 });
+
+    await click(first, "[data-testid=logout]");
+    await waitForUrl(first, servers.idp.issuerUrl);
+    atIdp.clear();
+    const after = await profile.newWindow();
+    await after.goto(`${servers.appUrl}/?tab=news`);
+    await waitForStatus(after, "unauthenticated");
+    await pause(1_000);
+    expect(await statusesSeen(after)).toEqual(["unauthenticated"]);
+    expect(atIdp.requests).toEqual([]);
+  });
+
   it("active organization: switching sends nothing to the IdP, two windows keep their own, reloads keep both", async () => {
     const first = await signIn(profile, "tara@example.test", "/projects");
     // Two organizations, none picked yet: the page asks instead of choosing one.
