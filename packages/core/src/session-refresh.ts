@@ -76,7 +76,7 @@ export class SessionRefresh {
     const { store, tabs, scheduler, options } = this.parts;
     if (isTransient(error)) {
       scheduler().failed(error);
-      store.refreshStalled(toOAuthError(error));
+      store.refreshStalled();
       return;
     }
     const oauthError = toOAuthError(error);

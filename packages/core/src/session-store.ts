@@ -198,13 +198,16 @@ export class SessionStore {
     this.#replace({ agent, record }, true);
   }
 
-  /** A refresh failed and will be retried: a restored session still waiting says why instead of spinning. */
-  refreshStalled(error: OAuthError): void {
+  /**
+   * A refresh failed and will be retried: the session is not lost. A restored session still
+   * waiting shows as signed in and `stale`, as it would in a tab that had stayed open, instead of
+   * spinning (or an error screen that offers a login the user does not need).
+   */
+  refreshStalled(): void {
     const session = this.#session;
     if (!session) return;
-    const stale = session.agent.isExpired(0);
-    if (this.#snapshot.status === "loading") this.#publish("error", error, stale);
-    else this.#publish(this.#snapshot.status, this.#snapshot.error, stale);
+    const status = this.#snapshot.status === "loading" ? "authenticated" : this.#snapshot.status;
+    this.#publish(status, this.#snapshot.error, session.agent.isExpired(0));
   }
 
   /** A callback or a login failed: an existing session stays as it was (security case 12). */

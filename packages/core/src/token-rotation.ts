@@ -151,7 +151,7 @@ export class TokenRotation {
    * A spender still sending is waited for; a spent token's answer, ADOPT_TIMEOUT_MS.
    */
   async #awaitHandoff(ticket: Ticket, refreshToken: string): Promise<Claim | null> {
-    const { store, tabs, options } = this.parts;
+    const { tabs, options } = this.parts;
     const sendingMs = options.timeoutMs + CLAIM_MARGIN_MS;
     let spentForMs = 0;
     let claimedForMs = 0;

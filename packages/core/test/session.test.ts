@@ -2,7 +2,7 @@
 // restore, background refresh, sleep, backoff, 429, fatal refresh errors, logout.
 // `window` and `document` are bare event targets: the real ones are the browser suite's.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { AuthPIClient, NetworkError, OAuthError } from "../src/index.js";
+import { AuthPIClient, OAuthError } from "../src/index.js";
 import type { StorageLike } from "../src/storage.js";
 import { advance, fakeClient, SESSION_KEY as KEY, seedSession, settle, T0, useFakeSession, type SeedPatch } from "./support/fake-session.js";
 import type { HostileIdp } from "./support/hostile-idp.js";
@@ -251,14 +251,17 @@ describe("refresh failures", () => {
     await expect(client.getAccessToken()).rejects.toMatchObject({ error: "login_required" });
   });
 
-  it("a restored expired session that cannot reach the IdP reports the network error instead of loading forever", async () => {
+  // Issue 21: a reload while the IdP was down showed "error" and a Log in button, where the tab that
+  // stayed open showed the same session signed in, stale, retrying. The session is not lost.
+  it("a restored expired session that cannot reach the IdP is signed in and stale, as in a tab that stayed open, and retries", async () => {
     seed({ expiresIn: -5 });
     idp.on("/token", { status: 0 });
     const client = newClient();
     await client.start();
     await settle();
-    expect(client.getSnapshot()).toMatchObject({ status: "error" });
-    expect(client.getSnapshot().error).toBeInstanceOf(NetworkError);
+    expect(client.getSnapshot()).toMatchObject({ status: "authenticated", stale: true, error: null });
+    expect(client.getSnapshot().agent?.id).toBe("usr_1");
+    expect(storage.getItem(KEY)).not.toBeNull();
     idp.on("/token", refreshReply);
     window.dispatchEvent(new Event("online"));
     await settle();
