@@ -17,8 +17,7 @@
 
 /** Beyond a day it is a broken header, not a clock that is off (a wrong time zone stays within 14 h). */
 const MAX_OFFSET_MS = 86_400_000;
-/** A round trip longer than this (a page frozen while the answer waited) says nothing precise about the offset. */
-const MAX_ROUND_TRIP_MS = 10_000;
+
 
 export class IdpClock {
   /** IdP time minus device time, ms. */
@@ -43,9 +42,15 @@ export class IdpClock {
 
   /** Learns the offset from the `Date` of an answer to a request sent at `sentAt` (device ms); an unusable one changes nothing. */
   observe(response: Response, sentAt: number): void {
-    // Stamped somewhere in the round trip, truncated to the second: aim at the middle of both.
-    const offset = Date.parse(response.headers.get("date") ?? "") + 500 - (sentAt + this.now()) / 2;
-    // NaN (no header, garbage) fails this comparison too.
-    if (Math.abs(offset) < MAX_OFFSET_MS && this.now() - sentAt < MAX_ROUND_TRIP_MS) this.#offset = offset;
+    // Stamped somewhere between our send and our receipt, truncated to the second: the offset is
+    // at least `low` and at most `high`. NaN (no header, garbage) fails the range check.
+    const date = Date.parse(response.headers.get("date") ?? "");
+    const low = date - this.now();
+    const high = date + 1_000 - sentAt;
+    if (!(Math.abs(low) < MAX_OFFSET_MS && Math.abs(high) < MAX_OFFSET_MS)) return;
+    // A short round trip: its middle. A long one (a page frozen while the answer waited) tells too
+    // little to replace the offset: it only moves one it rules out (a device clock that jumped)
+    // to the nearest value it allows.
+    this.#offset = high - low < 10_000 ? (low + high) / 2 : Math.min(Math.max(this.#offset, low), high);
   }
 }
