@@ -216,6 +216,9 @@ export class SimBrowser {
         if (value === null) tab.local.delete(key);
         else tab.local.set(key, value);
         this.hooks.stored(tab, "local", key, value, null);
+        // The `storage` event a running page gets for another tab's write (a cached or frozen one gets none).
+        const page = tab.page;
+        if (page?.state === "running") currentPage.run(page, () => Array.from(page.wakes).forEach((wake) => wake("storage")));
       });
     }
   }

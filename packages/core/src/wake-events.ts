@@ -6,7 +6,7 @@
  * anew. Replaceable, as TanStack Query's `focusManager`, for runtimes that
  * have no `window` (React Native's AppState, an extension's alarms).
  */
-export type WakeReason = "visible" | "online" | "pageshow" | "resume";
+export type WakeReason = "visible" | "online" | "pageshow" | "resume" | "storage";
 export type WakeSetup = (wake: (reason: WakeReason) => void) => () => void;
 
 const browserWakeEvents: WakeSetup = (wake) => {
@@ -17,12 +17,15 @@ const browserWakeEvents: WakeSetup = (wake) => {
   const onOnline = () => wake("online");
   const onPageShow = () => wake("pageshow");
   const onResume = () => wake("resume");
+  // Another tab wrote localStorage (a logout's new epoch among others): a lost broadcast costs nothing.
+  const onStorage = () => wake("storage");
   const events: Array<[EventTarget, string, () => void]> = [
     [document, "visibilitychange", onVisible],
     [window, "focus", onVisible],
     [window, "online", onOnline],
     [window, "pageshow", onPageShow],
     [document, "resume", onResume],
+    [window, "storage", onStorage],
   ];
   for (const [target, name, listener] of events) target.addEventListener(name, listener);
   return () => {
