@@ -32,6 +32,7 @@ interface ProtocolChunk {
   rotation: TokenRotation;
   login: LoginFlow;
   endSession: SignOutParts["endSession"];
+  revokeOwnLineage: (tokens: TokenSet) => Promise<void>;
 }
 
 /**
@@ -78,13 +79,13 @@ export class AuthPIClient {
     this.#restoreOnStart = !session && !this.#callbackOnStart && href !== undefined && resolved.restoreSession && hint.worthTrying(tabs.epoch());
     const status = this.#callbackOnStart || this.#restoreOnStart || session?.agent.isExpired(0) ? "loading" : session ? "authenticated" : "unauthenticated";
     this.#store = new SessionStore(this.#storage, keys.session, resolved, new ActiveOrgChoice(this.#storage, keys.activeOrg), tabs.epoch, hint, session, status);
-    this.#store.onLoggedOutElsewhere = () => this.#signedOutElsewhere();
+    this.#store.onLogoutNoticed = () => this.#signedOutElsewhere();
     this.#login = new RedirectLogin(this.#store, this.#storage, keys, () => this.#loadProtocol().then((chunk) => chunk.login));
     this.#scheduler = new RefreshScheduler(
       resolved.now,
       () => {
         // The re-armed timer, too, finds a logout another tab made (the broadcast may never come).
-        this.#store.endIfLoggedOutElsewhere();
+        this.#store.noticeLogout();
         const current = this.#store.session;
         if (!current || !resolved.autoRefresh || this.#refresh.inFlight || this.#store.callbackInFlight) return null;
         return sessionDueAt(current.record, resolved.refreshBufferSeconds);
@@ -133,7 +134,7 @@ export class AuthPIClient {
       this.#started = true;
       this.#tabs.open((message) => void this.#onTabMessage(message).catch(() => undefined));
       // Built before a logout in another tab, started after it: the logout wins.
-      this.#store.endIfLoggedOutElsewhere();
+      this.#store.noticeLogout();
       this.#login.finishLogoutReturn();
       if (this.#callbackOnStart) {
         this.#callbackOnStart = false;
@@ -147,7 +148,7 @@ export class AuthPIClient {
         this.#login.restore(`${pathname}${search}${hash}`).catch(() => undefined);
       }
       // A tab that was away (back-forward cache, frozen) may have missed a logout broadcast: the epoch tells.
-      this.#scheduler.start(() => this.#store.endIfLoggedOutElsewhere());
+      this.#scheduler.start(() => this.#store.noticeLogout());
       // An expired restored session refreshes now, background refresh or not.
       if (this.#store.getSnapshot().status === "loading" && this.#store.session?.agent.isExpired(0)) this.#refresh.run().catch(() => undefined);
     }
@@ -178,7 +179,7 @@ export class AuthPIClient {
   async #onTabMessage(message: TabMessage): Promise<void> {
     if (message.type === "logout") {
       this.#events.emit("tab", { kind: "logout-received", at: this.#options.now(), durationMs: 0 });
-      this.#signedOutElsewhere(message.spare);
+      this.#signedOutElsewhere();
     }
     else await this.#refresh.onTabMessage(message);
   }
@@ -188,10 +189,11 @@ export class AuthPIClient {
    * session of another lineage than the one it revoked (`spare`, `"*"`: none was) is revoked here:
    * a login that completed here as the other tab logged out must not outlive "sign out everywhere".
    */
-  #signedOutElsewhere(spare?: string): void {
+  #signedOutElsewhere(): void {
+    const spare = this.#tabs.epoch().split(".")[1];
     const tokens = this.#store.session?.agent.tokens;
     const own = tokens?.refreshToken ?? tokens?.accessToken;
-    if (tokens && own && spare !== "*" && digestOf(own) !== spare) this.#protocol().then((protocol) => protocol.revokeTokens(tokens)).catch(() => undefined);
+    if (tokens && own && spare !== "*" && digestOf(own) !== spare) this.#loadProtocol().then((chunk) => chunk.revokeOwnLineage(tokens), () => undefined);
     this.#login.loggedOut();
     this.#tabs.forget();
     this.#scheduler.reset();
@@ -210,7 +212,7 @@ export class AuthPIClient {
 
   #loadProtocol(): Promise<ProtocolChunk> {
     this.#protocolChunk ??= import("./protocol.js").then(
-      ({ Protocol, TokenRotation, LoginFlow, endSession }) => {
+      ({ Protocol, TokenRotation, LoginFlow, endSession, revokeOwnLineage }) => {
         const protocol = new Protocol(this.#options, this.#http, this.#storage, this.#keys);
         const parts = this.#refresh.parts;
         const leaving = { protocol, storage: this.#storage, keys: this.#keys, refreshSettled: () => this.#refresh.settled() };
@@ -219,6 +221,7 @@ export class AuthPIClient {
           rotation: new TokenRotation(parts, protocol),
           login: new LoginFlow(parts, protocol),
           endSession: (tokens: TokenSet, options: LogoutOptions, leave: (navigating: boolean) => void) => endSession(leaving, tokens, options, leave),
+          revokeOwnLineage: (tokens: TokenSet) => revokeOwnLineage(leaving, tokens),
         };
       },
       (cause: unknown) => {
@@ -295,7 +298,7 @@ export class AuthPIClient {
    * reached, the current token is returned as long as it has not expired.
    */
   async getAccessToken(): Promise<string> {
-    this.#store.endIfLoggedOutElsewhere();
+    this.#store.noticeLogout();
     const session = this.#store.session;
     if (!session) throw signedOut();
     // Not due (which includes "received moments ago": as fresh as it gets, whatever lifetime the IdP states).

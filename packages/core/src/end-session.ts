@@ -56,3 +56,13 @@ export async function endSession(parts: EndSessionParts, tokens: TokenSet, optio
   leave(false);
   return { revoked, revocationError };
 }
+
+/**
+ * Another tab logged out and this tab holds another lineage than the one it revoked (a login that
+ * completed here as it logged out, a new tab's own grant): revoked too, and the issuer cache the
+ * revocation may fill is not left behind (security case 34).
+ */
+export async function revokeOwnLineage(parts: EndSessionParts, tokens: TokenSet): Promise<void> {
+  await parts.protocol.revokeTokens(tokens).catch(() => undefined);
+  parts.storage.remove(parts.keys.issuer);
+}

@@ -20,7 +20,7 @@ import { normalizeTokenSet, parseTokenResponse, toTokenSet, type TokenResponse }
 import type { IdTokenClaims, TokenSet, UserInfo } from "./types.js";
 
 /** Loaded with this chunk: the login's and the refresh's IdP-facing work needs it anyway. */
-export { endSession } from "./end-session.js";
+export { endSession, revokeOwnLineage } from "./end-session.js";
 export { LoginFlow } from "./login-flow.js";
 export { TokenRotation } from "./token-rotation.js";
 

@@ -60,7 +60,7 @@ export class SessionStore {
   #chosenOrg: string | null | undefined;
 
   /** Ends the session of a tab that finds the logout epoch changed (set by the client: it also clears the tab's keys). */
-  onLoggedOutElsewhere: () => void = () => this.signedOut();
+  onLogoutNoticed: () => void = () => this.signedOut();
 
   constructor(
     private readonly storage: SafeStorage,
@@ -87,19 +87,19 @@ export class SessionStore {
 
   /** Noted before async work; see `Ticket`. A session already dead by another tab's logout ends first. */
   ticket(): Ticket {
-    this.endIfLoggedOutElsewhere();
+    this.noticeLogout();
     return { generation: this.#generation, epoch: this.epoch() };
   }
 
   /** Nothing replaced or ended the session, and no tab logged out, since `ticket` was taken. */
   isCurrent(ticket: Ticket): boolean {
-    this.endIfLoggedOutElsewhere();
+    this.noticeLogout();
     return ticket.generation === this.#generation && ticket.epoch === this.epoch();
   }
 
   /** A tab that missed the logout broadcast (away, deaf, late) finds out here, before it acts (security case 33). */
-  endIfLoggedOutElsewhere(): void {
-    if (this.#session && !ofEpoch(this.#session.record, this.epoch())) this.onLoggedOutElsewhere();
+  noticeLogout(): void {
+    if (this.#session && !ofEpoch(this.#session.record, this.epoch())) this.onLogoutNoticed();
   }
 
   getSnapshot = (): AuthSnapshot => this.#snapshot;

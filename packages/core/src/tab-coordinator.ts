@@ -13,8 +13,8 @@ import { timers, within } from "./timers.js";
 export type TabMessage =
   | { type: "rotated"; from: string; sealed: Sealed }
   | { type: "sync"; from: string }
-  /** `spare`: the digest of the refresh token the logging-out tab revokes, or `"*"` when it revokes none (`revoke: false`). */
-  | { type: "logout"; spare: string };
+  /** The new logout epoch names the refresh token the logging-out tab revokes (see `signOutEverywhere`). */
+  | { type: "logout" };
 
 /** How many rotations the ledger remembers; older entries are pruned first. */
 const LEDGER_SIZE = 500;
@@ -165,8 +165,10 @@ export class TabCoordinator {
   signOutEverywhere(revoking: string | null): void {
     this.forget();
     this.shared.remove(this.keys.spent);
-    this.shared.set(this.keys.logoutEpoch, randomToken());
-    this.post({ type: "logout", spare: revoking === null ? "*" : digestOf(revoking) });
+    // The epoch names the revoked token (`*`: none was), so that every tab, told by the message or
+    // finding the epoch changed, spares it and revokes only a lineage of its own.
+    this.shared.set(this.keys.logoutEpoch, `${randomToken()}.${revoking === null ? "*" : digestOf(revoking)}`);
+    this.post({ type: "logout" });
   }
 
   /**
