@@ -192,8 +192,7 @@ export class AuthPIClient {
   #signedOutElsewhere(): void {
     const spare = this.#tabs.epoch().split(".")[1];
     const tokens = this.#store.session?.agent.tokens;
-    const own = tokens?.refreshToken ?? tokens?.accessToken;
-    if (tokens && own && spare !== "*" && digestOf(own) !== spare) this.#loadProtocol().then((chunk) => chunk.revokeOwnLineage(tokens), () => undefined);
+    if (tokens && spare !== "*" && digestOf(tokens.refreshToken ?? tokens.accessToken) !== spare) this.#loadProtocol().then((chunk) => chunk.revokeOwnLineage(tokens), () => undefined);
     this.#login.loggedOut();
     this.#tabs.forget();
     this.#scheduler.reset();

@@ -1,6 +1,35 @@
 export { accessVerdict, checkAccessRule, requireAccess, type AccessGate, type AccessRule, type AccessVerdict, type OrgRole } from "./access-rule.js";
 export { AuthenticatedAgent, PrincipalType, principalTypeOf } from "./agent.js";
-export * from "./errors.js";
+// Every error class and helper, not the internal `signedOut()`.
+export {
+  AccountLinkingRequiredError,
+  ConfigurationError,
+  ConsentRequiredError,
+  DiscoveryError,
+  errorFromCode,
+  InsufficientScopeError,
+  InteractionRequiredError,
+  InvalidResponseError,
+  isTransient,
+  IssuerMismatchError,
+  JwksError,
+  LoginRequiredError,
+  NetworkError,
+  NoPendingLoginError,
+  NotAMemberError,
+  OAuthError,
+  RefreshError,
+  SessionExpiredError,
+  StateMismatchError,
+  SubjectMismatchError,
+  TokenExpiredError,
+  TokenParseError,
+  toOAuthError,
+  UserBlockedError,
+  type AuthPIErrorCode,
+  type OAuthErrorOptions,
+  type TokenParseReason,
+} from "./errors.js";
 export { explainAccess, hasAccess, parseScope, ScopeSet, type ParsedScope } from "./scope.js";
 export type { IdTokenClaims, Organization, TokenSet, UserInfo } from "./types.js";
 export {
@@ -13,6 +42,7 @@ export {
   type CallbackResult,
   type LoginOptions,
   type LogoutOptions,
+  type SignedOutReturn,
   type LogoutResult,
 } from "./client.js";
 export type { AuthPIClientOptions } from "./options.js";

@@ -132,7 +132,7 @@ export function resolveOptions(options: AuthPIClientOptions): ResolvedOptions {
   ) {
     throw new ConfigurationError("storage", 'must be "session", "local", "memory" or an object with getItem, setItem and removeItem');
   }
-  if (options.restoreSession !== undefined && options.restoreSession !== "redirect" && options.restoreSession !== "off") {
+  if (![undefined, "redirect", "off"].includes(options.restoreSession)) {
     throw new ConfigurationError("restoreSession", 'must be "redirect" or "off"');
   }
   const apiOrigins = new Set<string>();

@@ -37,8 +37,9 @@ export class SessionHint {
   /** A live hint of this logout epoch, and no attempt by this tab within RETRY_AFTER_MS (either side of now: a clock set back does not unlock a loop). */
   worthTrying(epoch: string): boolean {
     const hint = this.shared.getJson(this.keys.hint) as { epoch?: unknown; until?: unknown } | undefined;
-    const left = typeof hint?.until === "number" ? hint.until - this.now() : 0;
-    const tried = Number(this.tab.get(this.keys.restore) ?? NaN);
+    // Not a number (garbage, missing): NaN, and every comparison below fails safe.
+    const left = Number(hint?.until) - this.now();
+    const tried = Number(this.tab.get(this.keys.restore));
     return hint?.epoch === epoch && left > 0 && left <= HINT_TTL_MS && !(Math.abs(this.now() - tried) < RETRY_AFTER_MS);
   }
 
